@@ -1,0 +1,241 @@
+/**
+ * The episode loop, outside React: reset(seed, task) → step with an action source (expert | teleop | policy)
+ * → success monitor → stop on success, max steps, source end or stop(). The store, the UI and window.vla
+ * all drive episodes through one runner; listeners get reset/step/end events.
+ * Imports core and sim; must not import React, three.js or ORT.
+ */
+import { createExpert } from '../core/expert';
+import { defaultInstruction } from '../core/instructions';
+import { generateScene } from '../core/sceneGenerator';
+import { createSuccessMonitor, type SuccessMonitor } from '../core/success';
+import type { Action, SceneSpec, SimState, StepResult } from '../core/types';
+import type { Sim } from '../sim/Sim';
+
+export type ActionSourceKind = 'expert' | 'teleop' | 'policy';
+
+/** Where actions come from. `act` may be async (a policy in a worker); return null to end the episode. */
+export interface ActionSource {
+  readonly kind: ActionSourceKind;
+  act(state: SimState, step: number): Action | null | Promise<Action | null>;
+  dispose?(): void;
+}
+
+/** idle: reset, nothing run yet; running; success; failure (max steps or source ended); stopped (by stop()/reset). */
+export type EpisodeStatus = 'idle' | 'running' | 'success' | 'failure' | 'stopped';
+
+export interface EpisodeResult {
+  status: Exclude<EpisodeStatus, 'idle' | 'running'>;
+  success: boolean;
+  steps: number;
+  reason: string;
+  source: ActionSourceKind;
+  /** Actions applied, one per step ([steps × 7]). */
+  actions: number[][];
+  /** Wall time of each step (action + physics), ms. */
+  stepMs: number[];
+}
+
+export interface RunOptions {
+  /** Stop with failure after this many control steps. @default DEFAULT_MAX_STEPS */
+  maxSteps?: number;
+  /** 'realtime' paces steps at the sim's control rate × speed; 'fast' runs as fast as it can. @default 'fast' */
+  pace?: 'realtime' | 'fast';
+  /** Real-time multiplier for pace 'realtime'. @default 1 */
+  speed?: number;
+}
+
+export type RunnerEvent =
+  | { type: 'reset'; scene: SceneSpec; state: SimState; instruction: string }
+  | { type: 'start'; source: ActionSourceKind; maxSteps: number }
+  | { type: 'step'; steps: number; state: SimState; result: StepResult; success: boolean; reason: string }
+  | { type: 'end'; result: EpisodeResult };
+
+/** Default episode length in control steps (30 s at 10 Hz). */
+export const DEFAULT_MAX_STEPS = 300;
+/** In 'fast' pace, yield to the event loop (so the view repaints) after this much stepping, ms. */
+const FAST_SLICE_MS = 40;
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+export class EpisodeRunner {
+  readonly sim: Sim;
+  private currentScene: SceneSpec | null = null;
+  private currentInstruction = '';
+  private monitor: SuccessMonitor | null = null;
+  private stepCount = 0;
+  private lastReason = '';
+  private statusValue: EpisodeStatus = 'idle';
+  private runToken = 0;
+  private active: Promise<EpisodeResult> | null = null;
+  private readonly listeners = new Set<(e: RunnerEvent) => void>();
+
+  constructor(sim: Sim) {
+    this.sim = sim;
+  }
+
+  get scene(): SceneSpec | null {
+    return this.currentScene;
+  }
+
+  get instruction(): string {
+    return this.currentInstruction;
+  }
+
+  get status(): EpisodeStatus {
+    return this.statusValue;
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  get running(): boolean {
+    return this.statusValue === 'running';
+  }
+
+  subscribe(listener: (e: RunnerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stop any running episode and build the world for (seed, task). Throws TaskParseError on a bad task. */
+  async reset(
+    seed: number,
+    task: string,
+  ): Promise<{ scene: SceneSpec; state: SimState; instruction: string }> {
+    await this.stop();
+    const scene = generateScene(seed, task);
+    const state = this.sim.reset(scene);
+    this.currentScene = scene;
+    this.currentInstruction = defaultInstruction(task);
+    this.monitor = createSuccessMonitor(scene, state);
+    this.stepCount = 0;
+    this.lastReason = '';
+    this.statusValue = 'idle';
+    this.emit({ type: 'reset', scene, state, instruction: this.currentInstruction });
+    return { scene, state, instruction: this.currentInstruction };
+  }
+
+  /** The scripted expert for the current scene, as an action source. */
+  expertSource(options: { noise?: number; seed?: number } = {}): ActionSource {
+    const scene = this.requireScene();
+    const expert = createExpert(scene, options);
+    return { kind: 'expert', act: (state) => expert.act(state) };
+  }
+
+  /**
+   * Run an episode from the current state with `source` until success, `maxSteps`, the source ends, or
+   * stop()/reset(). A run already in progress is stopped first. Resolves with the outcome.
+   */
+  async run(source: ActionSource, options: RunOptions = {}): Promise<EpisodeResult> {
+    this.requireScene();
+    await this.stop();
+    const token = ++this.runToken;
+    const promise = this.loop(source, token, options).catch((err: unknown) => {
+      this.statusValue = 'failure';
+      this.lastReason = `error: ${err instanceof Error ? err.message : String(err)}`;
+      this.emit({ type: 'end', result: this.errorResult(source.kind) });
+      throw err;
+    });
+    this.active = promise;
+    try {
+      return await promise;
+    } finally {
+      if (this.active === promise) this.active = null;
+      source.dispose?.();
+    }
+  }
+
+  /** Stop the running episode (if any) and wait until its loop has ended. */
+  async stop(): Promise<void> {
+    this.runToken++;
+    const active = this.active;
+    if (active) await active.catch(() => undefined);
+  }
+
+  private async loop(source: ActionSource, token: number, options: RunOptions): Promise<EpisodeResult> {
+    const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    const realtime = (options.pace ?? 'fast') === 'realtime';
+    const periodMs = 1000 / this.sim.controlHz / Math.max(1e-3, options.speed ?? 1);
+    const actions: number[][] = [];
+    const stepMs: number[] = [];
+    const monitor = this.monitor!;
+    this.statusValue = 'running';
+    this.emit({ type: 'start', source: source.kind, maxSteps });
+    let state = this.sim.state();
+    let sliceStart = now();
+    let nextAt = now();
+    const finish = (status: EpisodeResult['status'], reason: string): EpisodeResult => {
+      this.statusValue = status;
+      this.lastReason = reason;
+      const result: EpisodeResult = {
+        status,
+        success: status === 'success',
+        steps: this.stepCount,
+        reason,
+        source: source.kind,
+        actions,
+        stepMs,
+      };
+      this.emit({ type: 'end', result });
+      return result;
+    };
+    for (;;) {
+      if (token !== this.runToken) return finish('stopped', 'stopped');
+      if (this.stepCount >= maxSteps) {
+        return finish('failure', `max steps (${maxSteps}) reached: ${this.lastReason}`);
+      }
+      const t0 = now();
+      const action = await source.act(state, this.stepCount);
+      if (token !== this.runToken) return finish('stopped', 'stopped');
+      if (action === null) return finish('failure', `${source.kind} ended: ${this.lastReason}`);
+      const result = this.sim.step(action);
+      state = result.state;
+      this.stepCount++;
+      actions.push(Array.from(action));
+      stepMs.push(now() - t0);
+      const verdict = monitor.update(state);
+      this.lastReason = verdict.reason;
+      this.emit({
+        type: 'step',
+        steps: this.stepCount,
+        state,
+        result,
+        success: verdict.success,
+        reason: verdict.reason,
+      });
+      if (verdict.success) return finish('success', verdict.reason);
+      if (realtime) {
+        nextAt += periodMs;
+        const wait = nextAt - now();
+        if (wait < -periodMs) nextAt = now(); // fell behind: do not try to catch up in a burst
+        await sleep(wait);
+      } else if (now() - sliceStart > FAST_SLICE_MS) {
+        await sleep(0);
+        sliceStart = now();
+      }
+    }
+  }
+
+  private errorResult(source: ActionSourceKind): EpisodeResult {
+    return {
+      status: 'failure',
+      success: false,
+      steps: this.stepCount,
+      reason: this.lastReason,
+      source,
+      actions: [],
+      stepMs: [],
+    };
+  }
+
+  private emit(e: RunnerEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private requireScene(): SceneSpec {
+    if (!this.currentScene) throw new Error('EpisodeRunner: call reset(seed, task) first');
+    return this.currentScene;
+  }
+}

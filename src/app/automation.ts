@@ -1,0 +1,111 @@
+/**
+ * `window.vla`: the automation API for browser-driven tests and scripts (Playwright, eval CLIs). Every call
+ * goes through the same store and EpisodeRunner as the UI, so the page shows what automation does.
+ * Later issues add policy calls (ready, predict, runEpisode…) to the same object via `extendAutomation`.
+ */
+import type { BodyPose } from '../core/types';
+import type { AppState } from './store';
+
+export interface VlaState {
+  /** Arm joint angles, radians. */
+  joints: number[];
+  /** End-effector position (m) and quaternion [w, x, y, z], MuJoCo world frame. */
+  ee: BodyPose;
+  /** Gripper opening in [0, 1], 1 open. */
+  gripper: number;
+  /** Movable objects and containers by scene name (`red_block`, `blue_bowl`…). */
+  objects: Record<string, BodyPose>;
+  /** Simulation time, s. */
+  time: number;
+}
+
+export interface VlaApi {
+  /** Build the scene for (seed, task) and show it; resolves with the task's default instruction. */
+  reset(args: { seed: number; task: string }): Promise<{ instruction: string }>;
+  /** Reset to (seed, task), run the scripted expert (faster than real time), show the outcome. */
+  runExpert(args: { seed: number; task: string; maxSteps?: number }): Promise<{
+    success: boolean;
+    steps: number;
+    reason: string;
+  }>;
+  /** Snapshot of the sim state. */
+  state(): VlaState;
+  /** The model camera's current frame: RGB bytes (rows top-to-bottom) as base64. */
+  cameraFrame(): Promise<{ width: number; height: number; rgbBase64: string }>;
+  /** Set the model camera's square resolution (pixels); resolves with the new size. */
+  setCameraSize(size: number): Promise<{ width: number; height: number }>;
+  /** Stop the running episode, if any. */
+  stop(): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    vla?: VlaApi & Record<string, unknown>;
+  }
+}
+
+/** Bytes → base64, chunked so large frames do not overflow the argument limit. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let s = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + chunk)));
+  }
+  return btoa(s);
+}
+
+function world(get: () => AppState) {
+  const w = get().world;
+  if (!w) throw new Error('window.vla: the world is not loaded yet');
+  return w;
+}
+
+export function createAutomation(get: () => AppState): VlaApi {
+  return {
+    reset: async ({ seed, task }) => {
+      const instruction = await get().resetScene(seed, task);
+      return { instruction };
+    },
+    runExpert: async ({ seed, task, maxSteps }) => {
+      const w = world(get);
+      await get().resetScene(seed, task);
+      const r = await w.runExpertHere(maxSteps === undefined ? { pace: 'fast' } : { pace: 'fast', maxSteps });
+      return { success: r.success, steps: r.steps, reason: r.reason };
+    },
+    state: () => {
+      const s = world(get).sim.state();
+      const objects: Record<string, BodyPose> = {};
+      for (const [name, o] of Object.entries(s.objects))
+        objects[name] = { pos: [...o.pos], quat: [...o.quat] };
+      return {
+        joints: [...s.joints],
+        ee: { pos: [...s.ee.pos], quat: [...s.ee.quat] },
+        gripper: s.gripper,
+        objects,
+        time: s.time,
+      };
+    },
+    cameraFrame: async () => {
+      const f = world(get).captureFrame();
+      return { width: f.width, height: f.height, rgbBase64: bytesToBase64(f.rgb) };
+    },
+    setCameraSize: async (size) => {
+      get().setCameraSize(size);
+      const cam = world(get).modelCamera;
+      return { width: cam.width, height: cam.height };
+    },
+    stop: () => get().stopEpisode(),
+  };
+}
+
+/** Install (or replace) window.vla. */
+export function installAutomation(get: () => AppState): VlaApi {
+  const api = createAutomation(get);
+  window.vla = Object.assign(window.vla ?? {}, api) as VlaApi & Record<string, unknown>;
+  return api;
+}
+
+/** Add calls to window.vla (for later issues: policy, recordings…). */
+export function extendAutomation(extra: Record<string, unknown>): void {
+  window.vla = Object.assign(window.vla ?? ({} as VlaApi), extra) as VlaApi & Record<string, unknown>;
+}

@@ -1,0 +1,53 @@
+/**
+ * Starts the runtime: reads URL parameters (?task=…&seed=…&cam=…), loads the World, binds its runner to the
+ * store, builds the initial scene and installs window.vla. Must not import React.
+ */
+import { parseTask } from '../core/task';
+import { installAutomation } from './automation';
+import { appStore } from './store';
+import { bindRunner } from './store/episodeSlice';
+import { World } from './World';
+
+export interface UrlParams {
+  task?: string;
+  seed?: number;
+  cameraSize?: number;
+}
+
+/** Parse `?task=…&seed=…&cam=…`; invalid values are dropped with a warning. */
+export function readUrlParams(search: string): UrlParams {
+  const q = new URLSearchParams(search);
+  const out: UrlParams = {};
+  const task = q.get('task');
+  if (task) {
+    try {
+      parseTask(task);
+      out.task = task;
+    } catch (err) {
+      console.warn(`ignoring ?task=${task}: ${(err as Error).message}`);
+    }
+  }
+  const seed = Number.parseInt(q.get('seed') ?? '', 10);
+  if (Number.isFinite(seed)) out.seed = seed;
+  const cam = Number.parseInt(q.get('cam') ?? '', 10);
+  if (Number.isFinite(cam) && cam >= 8 && cam <= 512) out.cameraSize = cam;
+  return out;
+}
+
+export async function bootstrap(search: string): Promise<void> {
+  const params = readUrlParams(search);
+  const store = appStore.getState();
+  try {
+    const cameraSize = params.cameraSize ?? store.cameraSize;
+    const world = await World.create({ cameraSize });
+    bindRunner(world.runner, (e) => appStore.getState().applyRunnerEvent(e));
+    appStore.setState({ cameraSize });
+    store.setWorld(world);
+    await appStore.getState().resetScene(params.seed ?? store.seed, params.task ?? store.task);
+    installAutomation(appStore.getState);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error('VLA Playground failed to start:', err);
+    store.setWorldError(message);
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Reading a `vla-onnx` model folder: readers for a base URL (fetch with byte-level
+ * progress and the Cache API) and for a local folder's files, and `loadModelBundle`,
+ * which reads manifest → tokenizer → graphs and parses the manifest. I/O only; parsing is
+ * in src/core. No ORT import.
+ */
+import { ManifestError, ModelLoadError } from '../core/errors';
+import type { GraphName } from '../core/graphContract';
+import { GRAPH_NAMES } from '../core/graphContract';
+import { type Manifest, parseManifest } from '../core/manifest';
+import type { LoadProgress } from '../core/policy';
+
+export interface FileProgress {
+  loaded: number;
+  total: number;
+  fromCache: boolean;
+}
+
+export interface ModelFileReader {
+  /** Where `path` lives, for error messages (URL or folder path). */
+  where(path: string): string;
+  /** The file's bytes; `fresh` skips caches (used for the manifest). */
+  read(path: string, onProgress?: (p: FileProgress) => void, fresh?: boolean): Promise<Uint8Array>;
+  /** Called once the manifest is known, so cached entries can be keyed by its content. */
+  setVersion?(version: string): void;
+}
+
+const CACHE_NAME = 'vla-models-v1';
+
+function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** FNV-1a of a byte string, hex; a cheap content version for cache keys. */
+export function fnv1a(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+async function readBody(res: Response, onProgress?: (p: FileProgress) => void): Promise<Uint8Array> {
+  const total = Number(res.headers.get('content-length') ?? 0) || 0;
+  if (!res.body) {
+    const b = new Uint8Array(await res.arrayBuffer());
+    onProgress?.({ loaded: b.length, total: b.length, fromCache: false });
+    return b;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  onProgress?.({ loaded: 0, total, fromCache: false });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress?.({ loaded, total: Math.max(total, loaded), fromCache: false });
+  }
+  const out = new Uint8Array(loaded);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/**
+ * Reader for a folder served at `baseUrl`. With `cache` (default) and the Cache API available,
+ * files are stored under keys versioned by the manifest's content, so a reload reads them from the
+ * cache and a changed model is fetched again.
+ */
+export function urlReader(
+  baseUrl: string,
+  options: { cache?: boolean; fetch?: typeof fetch } = {},
+): ModelFileReader {
+  const doFetch = options.fetch ?? fetch;
+  const cacheApi = options.cache !== false && typeof caches !== 'undefined' ? caches : null;
+  let version = '';
+  return {
+    where: (path) => joinUrl(baseUrl, path),
+    setVersion(v) {
+      version = v;
+    },
+    async read(path, onProgress, fresh) {
+      const url = joinUrl(baseUrl, path);
+      const key = `${url}${url.includes('?') ? '&' : '?'}vla-version=${version}`;
+      let cache: Cache | null = null;
+      if (cacheApi && !fresh) {
+        try {
+          cache = await cacheApi.open(CACHE_NAME);
+          const hit = await cache.match(key);
+          if (hit) {
+            const b = new Uint8Array(await hit.arrayBuffer());
+            onProgress?.({ loaded: b.length, total: b.length, fromCache: true });
+            return b;
+          }
+        } catch {
+          cache = null; // opaque origins, private mode: no cache
+        }
+      }
+      let res: Response;
+      try {
+        res = await doFetch(url, fresh ? { cache: 'no-cache' } : {});
+      } catch (e) {
+        throw new ModelLoadError(`${url}: unreachable (${(e as Error).message})`, path);
+      }
+      if (!res.ok) throw new ModelLoadError(`${url}: HTTP ${res.status} ${res.statusText}`.trim(), path);
+      const type = res.headers.get('content-type') ?? '';
+      if (type.includes('text/html') && !path.endsWith('.html')) {
+        throw new ModelLoadError(
+          `${url}: the server returned an HTML page, not the file (is the path right?)`,
+          path,
+        );
+      }
+      const bytes = await readBody(res, onProgress);
+      if (cache) {
+        try {
+          await cache.put(
+            key,
+            new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': type } }),
+          );
+        } catch {
+          // quota exceeded or similar: keep going without the cache
+        }
+      }
+      return bytes;
+    },
+  };
+}
+
+/** Reader over the files of a picked/dropped folder (paths relative to the folder, `/`-separated). */
+export function filesReader(
+  files: Record<string, Blob | ArrayBuffer | Uint8Array>,
+  label = 'local folder',
+): ModelFileReader {
+  // Accept both "manifest.json" and "<folder>/manifest.json" keys.
+  const keys = Object.keys(files);
+  const prefixKey = keys.find((k) => k === 'manifest.json' || k.endsWith('/manifest.json'));
+  const prefix = prefixKey ? prefixKey.slice(0, prefixKey.length - 'manifest.json'.length) : '';
+  return {
+    where: (path) => `${label}/${path}`,
+    async read(path, onProgress) {
+      const f = files[prefix + path] ?? files[path];
+      if (f === undefined) throw new ModelLoadError(`${label}/${path}: file not found in the folder`, path);
+      const bytes =
+        f instanceof Uint8Array
+          ? f
+          : f instanceof ArrayBuffer
+            ? new Uint8Array(f)
+            : new Uint8Array(await f.arrayBuffer());
+      onProgress?.({ loaded: bytes.length, total: bytes.length, fromCache: false });
+      return bytes;
+    },
+  };
+}
+
+export interface ModelBundle {
+  manifest: Manifest;
+  tokenizerJson: unknown;
+  tokenizerConfig: Record<string, unknown> | null;
+  graphs: Record<GraphName, Uint8Array>;
+  /** Bytes per file path. */
+  bytes: Record<string, number>;
+  /** Human-readable location per graph, for error messages. */
+  graphFiles: Record<GraphName, string>;
+}
+
+function parseJson(bytes: Uint8Array, where: string, path: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ModelLoadError(`${where}: not valid JSON (${(e as Error).message})`, path);
+  }
+}
+
+/** Read and parse a whole model folder. Progress is reported per file and in total. */
+export async function loadModelBundle(
+  reader: ModelFileReader,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<ModelBundle> {
+  const bytes: Record<string, number> = {};
+  const state = new Map<string, FileProgress>();
+  const report = (file: string) => (p: FileProgress) => {
+    state.set(file, p);
+    if (!onProgress) return;
+    let loadedAll = 0;
+    let totalAll = 0;
+    for (const s of state.values()) {
+      loadedAll += s.loaded;
+      totalAll += s.total;
+    }
+    onProgress({ file, loaded: p.loaded, total: p.total, loadedAll, totalAll, fromCache: p.fromCache });
+  };
+  const manifestBytes = await reader.read('manifest.json', report('manifest.json'), true);
+  bytes['manifest.json'] = manifestBytes.length;
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(manifestBytes, reader.where('manifest.json'));
+  } catch (e) {
+    if (e instanceof ManifestError) throw e;
+    throw new ModelLoadError(String(e), 'manifest.json');
+  }
+  reader.setVersion?.(fnv1a(manifestBytes));
+  const readOne = async (path: string) => {
+    const b = await reader.read(path, report(path));
+    bytes[path] = b.length;
+    return b;
+  };
+  const cfgPath = manifest.tokenizer_config;
+  const [tok, cfg, ...graphBytes] = await Promise.all([
+    readOne(manifest.tokenizer),
+    cfgPath ? readOne(cfgPath) : Promise.resolve(null),
+    ...GRAPH_NAMES.map((g) => readOne(manifest.graphs[g])),
+  ]);
+  const graphs = {} as Record<GraphName, Uint8Array>;
+  const graphFiles = {} as Record<GraphName, string>;
+  GRAPH_NAMES.forEach((g, i) => {
+    graphs[g] = graphBytes[i]!;
+    graphFiles[g] = reader.where(manifest.graphs[g]);
+  });
+  return {
+    manifest,
+    tokenizerJson: parseJson(tok!, reader.where(manifest.tokenizer), manifest.tokenizer),
+    tokenizerConfig:
+      cfg && cfgPath ? (parseJson(cfg, reader.where(cfgPath), cfgPath) as Record<string, unknown>) : null,
+    graphs,
+    bytes,
+    graphFiles,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * `OnnxPolicy`: the Policy implementation over ONNX Runtime, used inside the worker
+ * and in-process in Node. It loads a model folder, picks the EP (falling back to WASM
+ * when `auto` cannot create WebGPU sessions), and runs `decodeActions`, one call at a time.
+ * The ORT module and environment come from the host (worker or Node).
+ */
+import { ModelLoadError, PolicyStateError } from '../core/errors';
+import type {
+  ExecutionProvider,
+  ExecutionProviderPreference,
+  Frame,
+  LoadOptions,
+  ModelInfo,
+  ModelSource,
+  Policy,
+  PolicyStep,
+  PredictOptions,
+} from '../core/policy';
+import { decodeActions } from './decode';
+import { chooseExecutionProvider, type GpuLike } from './executionProvider';
+import { loadModelBundle, type ModelBundle, type ModelFileReader } from './modelFiles';
+import { type OrtModule, OrtSessions } from './sessions';
+import { PromptTokenizer } from './tokenizer';
+
+export interface RuntimeHost {
+  ort: OrtModule;
+  /** navigator.gpu, or null where there is none (Node). */
+  gpu: GpuLike | null;
+  /** WASM threads configured in ort.env. */
+  wasmThreads: number;
+  /** A reader for a source (url/files in the browser, dir in Node). */
+  readerFor(source: ModelSource, cache: boolean): ModelFileReader;
+}
+
+interface Loaded {
+  bundle: ModelBundle;
+  tokenizer: PromptTokenizer;
+  sessions: OrtSessions;
+  info: ModelInfo;
+}
+
+export class OnnxPolicy implements Policy {
+  private loaded: Loaded | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly host: RuntimeHost) {}
+
+  /** What is loaded, or null. */
+  get info(): ModelInfo | null {
+    return this.loaded?.info ?? null;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const job = this.queue.then(fn);
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  load(source: ModelSource, options: LoadOptions = {}): Promise<ModelInfo> {
+    return this.serial(async () => {
+      const reader = this.host.readerFor(source, options.cache !== false);
+      const bundle = await loadModelBundle(reader, options.onProgress);
+      const tokenizer = new PromptTokenizer(
+        bundle.tokenizerJson,
+        bundle.tokenizerConfig,
+        reader.where(bundle.manifest.tokenizer),
+      );
+      if (tokenizer.vocabSize !== bundle.manifest.action.vocab_size) {
+        throw new ModelLoadError(
+          `${reader.where(bundle.manifest.tokenizer)}: has ${tokenizer.vocabSize} tokens but manifest field "action.vocab_size" is ${bundle.manifest.action.vocab_size}`,
+          bundle.manifest.tokenizer,
+        );
+      }
+      const { sessions, reason } = await this.createSessions(bundle, options.executionProvider ?? 'auto');
+      await this.releaseLoaded();
+      this.loaded = {
+        bundle,
+        tokenizer,
+        sessions,
+        info: this.describe(bundle, sessions.executionProvider, reason),
+      };
+      return this.loaded.info;
+    });
+  }
+
+  /** Re-create the sessions of the loaded model on another EP. */
+  setExecutionProvider(pref: ExecutionProviderPreference): Promise<ModelInfo> {
+    return this.serial(async () => {
+      const cur = this.requireLoaded();
+      const { sessions, reason } = await this.createSessions(cur.bundle, pref);
+      await cur.sessions.dispose();
+      cur.sessions = sessions;
+      cur.info = this.describe(cur.bundle, sessions.executionProvider, reason);
+      return cur.info;
+    });
+  }
+
+  predict(frame: Frame, instruction: string, options: PredictOptions = {}): Promise<PolicyStep> {
+    return this.serial(async () => {
+      const cur = this.requireLoaded();
+      return decodeActions(
+        cur.sessions,
+        cur.bundle.manifest,
+        cur.tokenizer,
+        frame,
+        instruction,
+        options,
+        cur.sessions.executionProvider,
+      );
+    });
+  }
+
+  dispose(): Promise<void> {
+    return this.serial(() => this.releaseLoaded());
+  }
+
+  private requireLoaded(): Loaded {
+    if (!this.loaded) throw new PolicyStateError('no model is loaded: call load() first');
+    return this.loaded;
+  }
+
+  private async releaseLoaded(): Promise<void> {
+    const cur = this.loaded;
+    this.loaded = null;
+    if (cur) await cur.sessions.dispose();
+  }
+
+  private async createSessions(
+    bundle: ModelBundle,
+    pref: ExecutionProviderPreference,
+  ): Promise<{ sessions: OrtSessions; reason: string }> {
+    const choice = await chooseExecutionProvider(pref, this.host.gpu);
+    try {
+      return {
+        sessions: await OrtSessions.create(this.host.ort, bundle, choice.executionProvider),
+        reason: choice.reason,
+      };
+    } catch (e) {
+      if (pref !== 'auto' || choice.executionProvider !== 'webgpu' || !(e instanceof ModelLoadError)) throw e;
+      const sessions = await OrtSessions.create(this.host.ort, bundle, 'wasm');
+      return { sessions, reason: `auto: WebGPU sessions failed (${e.message}); using WASM` };
+    }
+  }
+
+  private describe(bundle: ModelBundle, ep: ExecutionProvider, reason: string): ModelInfo {
+    const m = bundle.manifest;
+    return {
+      id: m.id,
+      name: m.name,
+      manifest: m,
+      executionProvider: ep,
+      executionProviderReason: reason,
+      wasmThreads: this.host.wasmThreads,
+      bytes: { ...bundle.bytes },
+      hasAttention: m.decoder.attentions !== undefined,
+    };
+  }
+}

@@ -1,0 +1,197 @@
+"""An OpenVLA-shaped small VLA in PyTorch (runs on torch 1.13 CPU and current torch):
+a conv/patch vision encoder → grid of patch tokens projected to d_model (plus one
+token for the optional proprio state), token embeddings, and a causal pre-LN
+transformer decoder with a KV cache whose attention weights are returned so the
+export can emit them. Sequence layout: [image tokens][BOS + prompt tokens][action tokens].
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass
+class VLAConfig:
+    vocab_size: int
+    d_model: int = 64
+    n_layers: int = 2
+    n_heads: int = 4
+    ffn_dim: int = 128
+    image_size: int = 64
+    patch_grid: int = 8  # the vision encoder emits patch_grid × patch_grid tokens
+    stem_channels: int = 32
+    max_positions: int = 128
+    state_dim: int = 0  # 0: no proprio input; else observation.state length (e.g. EE xyz + gripper = 4)
+    action_dims: int = 7
+    action_bins: int = 256
+    dropout: float = 0.0
+
+    @property
+    def head_dim(self) -> int:
+        return self.d_model // self.n_heads
+
+    @property
+    def num_image_tokens(self) -> int:
+        return self.patch_grid * self.patch_grid + (1 if self.state_dim > 0 else 0)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class VisionEncoder(nn.Module):
+    """pixel_values [B, 3, H, W] (already normalized), state [B, S] (optional, normalized) → [B, N, D]."""
+
+    def __init__(self, cfg: VLAConfig):
+        super().__init__()
+        stride = cfg.image_size // cfg.patch_grid
+        n_down = int(round(math.log2(stride)))
+        if 2**n_down != stride or cfg.image_size % cfg.patch_grid:
+            raise ValueError("image_size / patch_grid must be a power of two")
+        layers: list[nn.Module] = []
+        c_in = 3
+        for i in range(n_down):
+            c_out = cfg.d_model if i == n_down - 1 else cfg.stem_channels
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.GELU()]
+            c_in = c_out
+        self.stem = nn.Sequential(*layers)
+        self.pos = nn.Parameter(torch.zeros(1, cfg.patch_grid * cfg.patch_grid, cfg.d_model))
+        self.norm = nn.LayerNorm(cfg.d_model)
+        # Prismatic/OpenVLA: an MLP projector maps vision features into the LM's embedding space.
+        self.proj = nn.Sequential(nn.Linear(cfg.d_model, cfg.d_model), nn.GELU(), nn.Linear(cfg.d_model, cfg.d_model))
+        self.state_proj = nn.Linear(cfg.state_dim, cfg.d_model) if cfg.state_dim > 0 else None
+        nn.init.normal_(self.pos, std=0.02)
+
+    def forward(self, pixel_values: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.stem(pixel_values)  # [B, D, g, g]
+        x = x.flatten(2).transpose(1, 2) + self.pos  # [B, g*g, D], row-major patches
+        x = self.proj(self.norm(x))
+        if self.state_proj is not None:
+            if state is None:
+                raise ValueError("this model was built with state_dim > 0 and needs a state input")
+            x = torch.cat([x, self.state_proj(state.unsqueeze(1))], dim=1)  # 3-D Linear: MatMul+Add, not Gemm (JSEP)
+        return x
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: VLAConfig):
+        super().__init__()
+        self.h, self.hd = cfg.n_heads, cfg.head_dim
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.out = nn.Linear(cfg.d_model, cfg.d_model)
+
+    def forward(self, x, allowed, past_k, past_v):
+        b, s, _ = x.shape
+        q, k, v = self.qkv(x).view(b, s, 3, self.h, self.hd).permute(2, 0, 3, 1, 4).unbind(0)  # each [B, H, S, hd]
+        k = torch.cat([past_k, k], dim=2)
+        v = torch.cat([past_v, v], dim=2)
+        scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.hd))  # [B, H, S, K]
+        scores = scores.masked_fill(~allowed, -1e9)
+        attn = torch.softmax(scores, dim=-1)
+        y = torch.matmul(attn, v).transpose(1, 2).reshape(b, s, self.h * self.hd)
+        return self.out(y), k, v, attn
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: VLAConfig):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(cfg.d_model)
+        self.attn = Attention(cfg)
+        self.ln2 = nn.LayerNorm(cfg.d_model)
+        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, cfg.ffn_dim), nn.GELU(), nn.Linear(cfg.ffn_dim, cfg.d_model))
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x, allowed, past_k, past_v):
+        a, k, v, w = self.attn(self.ln1(x), allowed, past_k, past_v)
+        x = x + self.drop(a)
+        x = x + self.drop(self.mlp(self.ln2(x)))
+        return x, k, v, w
+
+
+class Decoder(nn.Module):
+    """Causal decoder over inputs_embeds with a KV cache (transformers.js layout).
+
+    inputs_embeds [B, S, D]; attention_mask [B, P+S] (1 = real token); position_ids [B, S];
+    past: list of (key, value) [B, H, P, hd] per layer.
+    Returns logits [B, S, V], presents (key, value) [B, H, P+S, hd] per layer,
+    attentions [B, L, H, S, P+S] (softmax weights of each current token over the sequence).
+    """
+
+    def __init__(self, cfg: VLAConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.pos = nn.Embedding(cfg.max_positions, cfg.d_model)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
+        self.ln_f = nn.LayerNorm(cfg.d_model)
+        self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        nn.init.normal_(self.pos.weight, std=0.02)
+
+    def forward(self, inputs_embeds, attention_mask, position_ids, past):
+        # Key positions come from the mask (cumsum), so the graph needs no shape arithmetic:
+        # query i may see key j iff key_pos[j] <= position_ids[i] and the key is not padding.
+        valid = attention_mask > 0
+        key_pos = torch.cumsum(attention_mask, dim=-1) - 1  # [B, K]
+        allowed = (key_pos[:, None, None, :] <= position_ids[:, None, :, None]) & valid[:, None, None, :]
+        x = inputs_embeds + self.pos(position_ids)
+        presents, attns = [], []
+        for blk, (pk, pv) in zip(self.blocks, past):
+            x, k, v, w = blk(x, allowed, pk, pv)
+            presents.append((k, v))
+            attns.append(w)
+        logits = self.lm_head(self.ln_f(x))
+        return logits, presents, torch.stack(attns, dim=1)
+
+    def empty_past(self, batch: int = 1, device=None):
+        c = self.cfg
+        z = torch.zeros(batch, c.n_heads, 0, c.head_dim, device=device)
+        return [(z, z) for _ in range(c.n_layers)]
+
+
+class VLA(nn.Module):
+    def __init__(self, cfg: VLAConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.vision = VisionEncoder(cfg)
+        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        self.decoder = Decoder(cfg)
+        nn.init.normal_(self.embed_tokens.weight, std=0.02)
+
+    def sequence_embeds(self, pixel_values, input_ids, state=None):
+        """[image tokens][input_ids] embeddings, [B, N + T, D]."""
+        return torch.cat([self.vision(pixel_values, state), self.embed_tokens(input_ids)], dim=1)
+
+    def forward(self, pixel_values, input_ids, attention_mask=None, state=None):
+        """Full-sequence (no cache) forward for training. input_ids [B, T] are prompt + action ids;
+        attention_mask [B, T] marks real text tokens (right padding allowed). Returns logits [B, N + T, V]."""
+        emb = self.sequence_embeds(pixel_values, input_ids, state)
+        b, n = emb.shape[0], self.cfg.num_image_tokens
+        img_mask = torch.ones(b, n, dtype=torch.long, device=emb.device)
+        txt_mask = attention_mask.long() if attention_mask is not None else torch.ones_like(input_ids)
+        mask = torch.cat([img_mask, txt_mask], dim=1)
+        position_ids = (torch.cumsum(mask, dim=1) - 1).clamp(min=0)
+        logits, _, _ = self.decoder(emb, mask, position_ids, self.decoder.empty_past(b, emb.device))
+        return logits
+
+    @torch.no_grad()
+    def predict_actions(self, pixel_values, prompt_ids, state=None):
+        """Greedy KV-cache decoding of `action_dims` tokens restricted to the last `action_bins` ids.
+        prompt_ids [1, T]. Returns action token ids [action_dims]."""
+        c = self.cfg
+        emb = self.sequence_embeds(pixel_values, prompt_ids, state)
+        total = emb.shape[1]
+        mask = torch.ones(1, total, dtype=torch.long)
+        pos = torch.arange(total).unsqueeze(0)
+        logits, past, _ = self.decoder(emb, mask, pos, self.decoder.empty_past(1))
+        start = c.vocab_size - c.action_bins
+        out = []
+        for d in range(c.action_dims):
+            tok = int(logits[0, -1, start:].argmax()) + start
+            out.append(tok)
+            if d == c.action_dims - 1:
+                break
+            mask = torch.ones(1, total + d + 1, dtype=torch.long)
+            pos = torch.tensor([[total + d]])
+            logits, past, _ = self.decoder(self.embed_tokens(torch.tensor([[tok]])), mask, pos, past)
+        return out
