@@ -12,6 +12,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -141,8 +143,11 @@ def write_golden(model: VLA, vocab, manifest: dict, path: str) -> None:
                 "top2_logit_margins": margins,
             },
             f,
-            indent=1,
+            indent=2,
         )
+    if shutil.which("npx"):  # keep the repo's formatter (biome) happy; best effort
+        subprocess.run(["npx", "biome", "format", "--write", path], cwd=os.path.dirname(os.path.dirname(path)), check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ import type { Sim } from '../sim/Sim';
 
 export type ActionSourceKind = 'expert' | 'teleop' | 'policy';
 
-/** Where actions come from. `act` may be async (a policy in a worker); return null to end the episode. */
+/**
+ * Where actions come from. `act(state, step)` gets the episode's step index (a later run() of the same
+ * episode continues counting); it may be async (a policy in a worker); return null to end the episode.
+ */
 export interface ActionSource {
   readonly kind: ActionSourceKind;
   act(state: SimState, step: number): Action | null | Promise<Action | null>;
@@ -36,7 +39,7 @@ export interface EpisodeResult {
 }
 
 export interface RunOptions {
-  /** Stop with failure after this many control steps. @default DEFAULT_MAX_STEPS */
+  /** Stop with failure once the episode has this many control steps in all. @default DEFAULT_MAX_STEPS */
   maxSteps?: number;
   /** 'realtime' paces steps at the sim's control rate × speed; 'fast' runs as fast as it can. @default 'fast' */
   pace?: 'realtime' | 'fast';

@@ -39,11 +39,14 @@ export class Rng {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 
-  /** Standard normal (Box–Muller). */
+  /**
+   * Approximately standard normal (Irwin–Hall: sum of 12 uniforms − 6, support ±6). Arithmetic
+   * only, so bit-identical in every JS engine, unlike Box–Muller's Math.log/Math.cos.
+   */
   normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    let s = 0;
+    for (let i = 0; i < 12; i++) s += this.next();
+    return s - 6;
   }
 
   /** One element of a non-empty array. */

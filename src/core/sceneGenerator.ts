@@ -4,6 +4,7 @@
  * Also the world's fixed dimensions (table, workspace, object sizes, camera) that sim and expert share.
  * Pure and deterministic; must not import DOM, three.js, ORT, React or mujoco.
  */
+import { dcos, dsin } from './detMath';
 import { mix32, Rng } from './prng';
 import {
   formatTask,
@@ -145,9 +146,10 @@ function sampleCamera(rng: Rng): CameraSpec {
 function sampleLight(rng: Rng): LightSpec {
   const azimuth = rng.uniform(-Math.PI, Math.PI);
   const elevation = rng.uniform((50 * Math.PI) / 180, (80 * Math.PI) / 180);
-  const c = Math.cos(elevation);
+  // detMath: identical bits in Node and every browser (Math.cos/sin are engine-approximated).
+  const c = dcos(elevation);
   return {
-    dir: [c * Math.cos(azimuth), c * Math.sin(azimuth), -Math.sin(elevation)],
+    dir: [c * dcos(azimuth), c * dsin(azimuth), -dsin(elevation)],
     intensity: rng.uniform(0.8, 1.2),
     ambient: rng.uniform(0.25, 0.45),
   };

@@ -70,8 +70,8 @@ async function readBody(res: Response, onProgress?: (p: FileProgress) => void): 
 
 /**
  * Reader for a folder served at `baseUrl`. With `cache` (default) and the Cache API available,
- * files are stored under keys versioned by the manifest's content, so a reload reads them from the
- * cache and a changed model is fetched again.
+ * files are stored under keys versioned by the manifest's content and revalidated with conditional
+ * requests, so a reload does not download them again and a changed file is fetched again.
  */
 export function urlReader(
   baseUrl: string,
@@ -89,25 +89,36 @@ export function urlReader(
       const url = joinUrl(baseUrl, path);
       const key = `${url}${url.includes('?') ? '&' : '?'}vla-version=${version}`;
       let cache: Cache | null = null;
+      let hit: Response | undefined;
       if (cacheApi && !fresh) {
         try {
           cache = await cacheApi.open(CACHE_NAME);
-          const hit = await cache.match(key);
-          if (hit) {
-            const b = new Uint8Array(await hit.arrayBuffer());
-            onProgress?.({ loaded: b.length, total: b.length, fromCache: true });
-            return b;
-          }
+          hit = await cache.match(key);
         } catch {
           cache = null; // opaque origins, private mode: no cache
         }
       }
+      // A cached copy is revalidated with a conditional request (ETag / Last-Modified): 304 or no
+      // network → the cached bytes, without downloading them again.
+      const headers: Record<string, string> = {};
+      const etag = hit?.headers.get('etag');
+      const modified = hit?.headers.get('last-modified');
+      if (etag) headers['if-none-match'] = etag;
+      if (modified) headers['if-modified-since'] = modified;
+      const fromCache = async (r: Response) => {
+        const b = new Uint8Array(await r.arrayBuffer());
+        onProgress?.({ loaded: b.length, total: b.length, fromCache: true });
+        return b;
+      };
+      if (hit && !etag && !modified) return fromCache(hit);
       let res: Response;
       try {
-        res = await doFetch(url, fresh ? { cache: 'no-cache' } : {});
+        res = await doFetch(url, fresh || hit ? { cache: 'no-store', headers } : {});
       } catch (e) {
+        if (hit) return fromCache(hit);
         throw new ModelLoadError(`${url}: unreachable (${(e as Error).message})`, path);
       }
+      if (hit && res.status === 304) return fromCache(hit);
       if (!res.ok) throw new ModelLoadError(`${url}: HTTP ${res.status} ${res.statusText}`.trim(), path);
       const type = res.headers.get('content-type') ?? '';
       if (type.includes('text/html') && !path.endsWith('.html')) {
@@ -118,11 +129,13 @@ export function urlReader(
       }
       const bytes = await readBody(res, onProgress);
       if (cache) {
+        const keep: Record<string, string> = { 'content-type': type };
+        for (const h of ['etag', 'last-modified']) {
+          const v = res.headers.get(h);
+          if (v) keep[h] = v;
+        }
         try {
-          await cache.put(
-            key,
-            new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': type } }),
-          );
+          await cache.put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: keep }));
         } catch {
           // quota exceeded or similar: keep going without the cache
         }

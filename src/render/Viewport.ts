@@ -93,8 +93,9 @@ export class Viewport {
       this.frameHandle = requestAnimationFrame(tick);
       if (this.options.beforeRender?.()) this.dirty = true;
       if (this.controls.update()) this.dirty = true;
-      if (this.dirty) this.renderFrame();
-      this.countFps(this.dirty);
+      const draw = this.dirty;
+      if (draw) this.renderFrame();
+      this.countFps(draw);
     };
     this.frameHandle = requestAnimationFrame(tick);
   }

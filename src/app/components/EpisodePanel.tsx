@@ -25,7 +25,7 @@ export function EpisodePanel() {
     0,
     PACES.findIndex((p) => p.pace === pace && (pace === 'fast' || p.speed === speed)),
   );
-  const progress = maxSteps > 0 ? Math.min(1, steps / maxSteps) : 0;
+  const progress = status === 'success' ? 1 : maxSteps > 0 ? Math.min(1, steps / maxSteps) : 0;
 
   return (
     <div className="panel">

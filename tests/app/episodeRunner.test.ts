@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { type ActionSource, EpisodeRunner, type RunnerEvent } from '../../src/app/EpisodeRunner';
+import { bindRunner } from '../../src/app/store/episodeSlice';
+import { Sim } from '../../src/sim/Sim';
+
+const HOLD: ActionSource = { kind: 'policy', act: () => [0, 0, 0, 0, 0, 0, 1] };
+
+describe('EpisodeRunner (real sim in Node)', () => {
+  it('runs the expert to success and emits reset → start → step… → end', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    const events: RunnerEvent['type'][] = [];
+    runner.subscribe((e) => events.push(e.type));
+    const { instruction } = await runner.reset(1, 'pick:red-block');
+    expect(instruction).toContain('red block');
+    const r = await runner.run(runner.expertSource());
+    expect(r.success).toBe(true);
+    expect(r.status).toBe('success');
+    expect(r.actions).toHaveLength(r.steps);
+    expect(events[0]).toBe('reset');
+    expect(events[1]).toBe('start');
+    expect(events.at(-1)).toBe('end');
+    expect(events.filter((t) => t === 'step')).toHaveLength(r.steps);
+  });
+
+  it('fails at maxSteps, ends when the source returns null, and stops on reset', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    await runner.reset(2, 'pick:blue-block');
+    const r = await runner.run(HOLD, { maxSteps: 3 });
+    expect([r.status, r.steps]).toEqual(['failure', 3]);
+    expect(r.reason).toMatch(/max steps \(3\)/);
+
+    // `step` is the episode's step index: a second run continues the same episode (3 steps so far).
+    const ending: ActionSource = {
+      kind: 'policy',
+      act: (_s, step) => (step < 5 ? [0, 0, 0, 0, 0, 0, 1] : null),
+    };
+    const r2 = await runner.run(ending);
+    expect([r2.status, r2.steps]).toEqual(['failure', 5]);
+    expect(r2.reason).toMatch(/^policy ended/);
+
+    const pending = runner.run(HOLD, { pace: 'realtime', maxSteps: 1000 });
+    await new Promise((res) => setTimeout(res, 150));
+    await runner.reset(2, 'pick:blue-block');
+    const r3 = await pending;
+    expect(r3.status).toBe('stopped');
+    expect(runner.status).toBe('idle');
+    expect(runner.steps).toBe(0);
+  });
+});
+
+describe('bindRunner', () => {
+  it('passes non-step events through and coalesces step bursts', async () => {
+    let listener: (e: RunnerEvent) => void = () => {};
+    const fake = { subscribe: (l: (e: RunnerEvent) => void) => ((listener = l), () => {}) };
+    const seen: string[] = [];
+    bindRunner(fake, (e) => seen.push(e.type === 'step' ? `step${e.steps}` : e.type), 50);
+    const step = (n: number) => ({ type: 'step', steps: n }) as unknown as RunnerEvent;
+    listener({ type: 'start', source: 'expert', maxSteps: 10 });
+    for (let i = 1; i <= 5; i++) listener(step(i));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(seen).toEqual(['start', 'step1', 'step5']);
+  });
+});
