@@ -1,15 +1,23 @@
-/** The app shell: the 3D view on the left, camera and controls on the right, a status bar below. */
+/**
+ * The app shell: the policy column (instruction, controls, action readout, model) on the left, the 3D view
+ * in the middle, camera and scene controls on the right, a status bar below.
+ */
 import { CameraView } from './components/CameraView';
 import { EpisodePanel } from './components/EpisodePanel';
 import { KeyboardHelp } from './components/KeyboardHelp';
+import { ModelDropZone } from './components/ModelDropZone';
+import { ModelPanel } from './components/ModelPanel';
+import { PolicyPanel } from './components/PolicyPanel';
 import { ScenePanel } from './components/ScenePanel';
 import { StatusBar } from './components/StatusBar';
 import { Viewport3D } from './components/Viewport3D';
 import { useApp } from './store';
+import { usePolicyKeys } from './usePolicyKeys';
 import { useTeleopKeys } from './useTeleopKeys';
 
 export function App() {
   useTeleopKeys();
+  usePolicyKeys();
   const ready = useApp((s) => s.worldStatus === 'ready');
   return (
     <div className="app" data-testid="app" data-ready={ready ? 'true' : 'false'}>
@@ -19,6 +27,10 @@ export function App() {
         <span className="subtitle">a vision-language-action policy and a MuJoCo arm, in one tab</span>
       </header>
       <main className="layout">
+        <aside className="sidebar sidebar-left">
+          <PolicyPanel />
+          <ModelPanel />
+        </aside>
         <Viewport3D />
         <aside className="sidebar">
           <CameraView />
@@ -28,6 +40,7 @@ export function App() {
         </aside>
       </main>
       <StatusBar />
+      <ModelDropZone />
     </div>
   );
 }

@@ -23,8 +23,11 @@ export interface ActionSource {
   dispose?(): void;
 }
 
-/** idle: reset, nothing run yet; running; success; failure (max steps or source ended); stopped (by stop()/reset). */
-export type EpisodeStatus = 'idle' | 'running' | 'success' | 'failure' | 'stopped';
+/**
+ * idle: reset, nothing run yet; running; paused (by pause() or after `stepsThisRun`; run() again resumes
+ * the same episode); success; failure (max steps or source ended); stopped (by stop()/reset).
+ */
+export type EpisodeStatus = 'idle' | 'running' | 'paused' | 'success' | 'failure' | 'stopped';
 
 export interface EpisodeResult {
   status: Exclude<EpisodeStatus, 'idle' | 'running'>;
@@ -45,6 +48,10 @@ export interface RunOptions {
   pace?: 'realtime' | 'fast';
   /** Real-time multiplier for pace 'realtime'. @default 1 */
   speed?: number;
+  /** Control rate that pace 'realtime' keeps, Hz (a policy's manifest control_hz). @default sim.controlHz */
+  hz?: number;
+  /** Pause (status 'paused', resumable) after this many steps of this run: 1 = single step. */
+  stepsThisRun?: number;
 }
 
 export type RunnerEvent =
@@ -71,6 +78,7 @@ export class EpisodeRunner {
   private statusValue: EpisodeStatus = 'idle';
   private runToken = 0;
   private active: Promise<EpisodeResult> | null = null;
+  private pauseToken = -1;
   private readonly listeners = new Set<(e: RunnerEvent) => void>();
 
   constructor(sim: Sim) {
@@ -150,6 +158,13 @@ export class EpisodeRunner {
     }
   }
 
+  /** Pause the running episode (status 'paused'; run() resumes it) and wait until its loop has ended. */
+  async pause(): Promise<void> {
+    if (!this.active) return;
+    this.pauseToken = this.runToken;
+    await this.stop();
+  }
+
   /** Stop the running episode (if any) and wait until its loop has ended. */
   async stop(): Promise<void> {
     this.runToken++;
@@ -160,7 +175,8 @@ export class EpisodeRunner {
   private async loop(source: ActionSource, token: number, options: RunOptions): Promise<EpisodeResult> {
     const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     const realtime = (options.pace ?? 'fast') === 'realtime';
-    const periodMs = 1000 / this.sim.controlHz / Math.max(1e-3, options.speed ?? 1);
+    const periodMs = 1000 / (options.hz ?? this.sim.controlHz) / Math.max(1e-3, options.speed ?? 1);
+    const pauseAt = options.stepsThisRun === undefined ? Infinity : this.stepCount + options.stepsThisRun;
     const actions: number[][] = [];
     const stepMs: number[] = [];
     const monitor = this.monitor!;
@@ -184,14 +200,18 @@ export class EpisodeRunner {
       this.emit({ type: 'end', result });
       return result;
     };
+    const interrupted = () =>
+      this.pauseToken === token
+        ? finish('paused', `paused at step ${this.stepCount}`)
+        : finish('stopped', 'stopped');
     for (;;) {
-      if (token !== this.runToken) return finish('stopped', 'stopped');
+      if (token !== this.runToken) return interrupted();
       if (this.stepCount >= maxSteps) {
         return finish('failure', `max steps (${maxSteps}) reached: ${this.lastReason}`);
       }
       const t0 = now();
       const action = await source.act(state, this.stepCount);
-      if (token !== this.runToken) return finish('stopped', 'stopped');
+      if (token !== this.runToken) return interrupted();
       if (action === null) return finish('failure', `${source.kind} ended: ${this.lastReason}`);
       const result = this.sim.step(action);
       state = result.state;
@@ -209,6 +229,7 @@ export class EpisodeRunner {
         reason: verdict.reason,
       });
       if (verdict.success) return finish('success', verdict.reason);
+      if (this.stepCount >= pauseAt) return finish('paused', `paused at step ${this.stepCount}`);
       if (realtime) {
         nextAt += periodMs;
         const wait = nextAt - now();

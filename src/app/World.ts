@@ -27,9 +27,12 @@ export class World {
   private cameraDirty = true;
   private posesDirty = true;
   private teleop: TeleopSource | null = null;
+  /** False when the main 3D view is switched off (`?view=0`, e.g. during data generation). */
+  readonly mainView: boolean;
 
-  private constructor(sim: Sim, cameraSize: number) {
+  private constructor(sim: Sim, cameraSize: number, mainView: boolean) {
     this.sim = sim;
+    this.mainView = mainView;
     this.runner = new EpisodeRunner(sim);
     this.modelCamera = new ModelCamera({ width: cameraSize, height: cameraSize });
     this.runner.subscribe(() => {
@@ -38,10 +41,13 @@ export class World {
     });
   }
 
-  /** Load MuJoCo and the renderer; `cameraSize` is the model camera's square resolution in pixels. */
-  static async create(options: { cameraSize?: number } = {}): Promise<World> {
+  /**
+   * Load MuJoCo and the renderer; `cameraSize` is the model camera's square resolution in pixels;
+   * `mainView: false` never starts the main 3D view (attachViewport does nothing). @default mainView true
+   */
+  static async create(options: { cameraSize?: number; mainView?: boolean } = {}): Promise<World> {
     const sim = await Sim.create();
-    return new World(sim, options.cameraSize ?? 64);
+    return new World(sim, options.cameraSize ?? 64, options.mainView ?? true);
   }
 
   get scene(): SceneSpec | null {
@@ -117,6 +123,12 @@ export class World {
     this.teleop?.releaseAll();
   }
 
+  /** Tell the world that the sim was stepped outside the runner (e.g. by the data recorder). */
+  markSimChanged(): void {
+    this.posesDirty = true;
+    this.cameraDirty = true;
+  }
+
   /** Current model-camera frame (RGB, rows top-to-bottom) of the current sim state. */
   captureFrame(): RgbFrame {
     if (!this.view) throw new Error('World: no scene yet; call reset first');
@@ -140,6 +152,7 @@ export class World {
 
   /** Start the main 3D view on `canvas`; returns a function that detaches it. */
   attachViewport(canvas: HTMLCanvasElement): () => void {
+    if (!this.mainView) return () => undefined;
     this.viewport?.dispose();
     const viewport = new Viewport(canvas, {
       getScene: () => this.view?.scene ?? null,

@@ -1,9 +1,11 @@
 /**
- * Starts the runtime: reads URL parameters (?task=…&seed=…&cam=…), loads the World, binds its runner to the
- * store, builds the initial scene and installs window.vla. Must not import React.
+ * Starts the runtime: reads URL parameters (?task=…&seed=…&cam=…&view=0), loads the World, binds its runner
+ * to the store, builds the initial scene and installs window.vla (plus the data recorder). Must not import React.
  */
 import { parseTask } from '../core/task';
 import { installAutomation } from './automation';
+import { installDatagen } from './datagen';
+import { startPolicy } from './policyRuntime';
 import { appStore } from './store';
 import { bindRunner } from './store/episodeSlice';
 import { World } from './World';
@@ -12,9 +14,11 @@ export interface UrlParams {
   task?: string;
   seed?: number;
   cameraSize?: number;
+  /** `?view=0`: do not render the main 3D view (data generation, headless scripts). */
+  mainView?: false;
 }
 
-/** Parse `?task=…&seed=…&cam=…`; invalid values are dropped with a warning. */
+/** Parse `?task=…&seed=…&cam=…&view=0`; invalid values are dropped with a warning. */
 export function readUrlParams(search: string): UrlParams {
   const q = new URLSearchParams(search);
   const out: UrlParams = {};
@@ -31,6 +35,7 @@ export function readUrlParams(search: string): UrlParams {
   if (Number.isFinite(seed)) out.seed = seed;
   const cam = Number.parseInt(q.get('cam') ?? '', 10);
   if (Number.isFinite(cam) && cam >= 8 && cam <= 512) out.cameraSize = cam;
+  if (q.get('view') === '0') out.mainView = false;
   return out;
 }
 
@@ -39,12 +44,14 @@ export async function bootstrap(search: string): Promise<void> {
   const store = appStore.getState();
   try {
     const cameraSize = params.cameraSize ?? store.cameraSize;
-    const world = await World.create({ cameraSize });
+    const world = await World.create({ cameraSize, mainView: params.mainView ?? true });
     bindRunner(world.runner, (e) => appStore.getState().applyRunnerEvent(e));
     appStore.setState({ cameraSize });
     store.setWorld(world);
     await appStore.getState().resetScene(params.seed ?? store.seed, params.task ?? store.task);
     installAutomation(appStore.getState);
+    installDatagen(world);
+    void startPolicy(search, appStore); // model, window.vla policy calls, ?instruction/ep/model/autorun
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error('VLA Playground failed to start:', err);

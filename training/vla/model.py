@@ -23,11 +23,20 @@ class VLAConfig:
     image_size: int = 64
     patch_grid: int = 8  # the vision encoder emits patch_grid × patch_grid tokens
     stem_channels: int = 32
+    stem_widen: bool = False  # True: stem widths stem_channels · 2^i per stage (else all stem_channels)
+    stem_refine: bool = False  # True: one extra stride-1 3×3 conv after each middle stage
     max_positions: int = 128
     state_dim: int = 0  # 0: no proprio input; else observation.state length (e.g. EE xyz + gripper = 4)
     action_dims: int = 7
     action_bins: int = 256
     dropout: float = 0.0
+    # 0: a plain learned embedding table. > 0: word ids look up a FROZEN pretrained table of this width
+    # (GloVe, set with VLA.set_word_vectors) followed by a learned projection to d_model; other ids
+    # (specials, punctuation, action tokens) get learned embeddings.
+    word_dim: int = 0
+    # True: lm_head only has rows for the action tokens; the exported logits put -1e4 on all other ids
+    # (the policy never emits text), which keeps the [B, S, vocab_size] contract at a fraction of the size.
+    action_head_only: bool = False
 
     @property
     def head_dim(self) -> int:
@@ -47,14 +56,30 @@ class VisionEncoder(nn.Module):
     def __init__(self, cfg: VLAConfig):
         super().__init__()
         stride = cfg.image_size // cfg.patch_grid
-        n_down = int(round(math.log2(stride)))
-        if 2**n_down != stride or cfg.image_size % cfg.patch_grid:
-            raise ValueError("image_size / patch_grid must be a power of two")
+        if cfg.image_size % cfg.patch_grid:
+            raise ValueError("image_size must be a multiple of patch_grid")
+        strides = []  # stride-2 convs (3×3, pad 1), then at most one stride-3 conv (3×3, no pad)
+        while stride % 2 == 0:
+            strides.append(2)
+            stride //= 2
+        if stride == 3:
+            strides.append(3)
+            stride = 1
+        if stride != 1 or not strides:
+            raise ValueError("image_size / patch_grid must be 2^k or 3·2^k (k ≥ 0)")
+        n_down = len(strides)
         layers: list[nn.Module] = []
         c_in = 3
-        for i in range(n_down):
-            c_out = cfg.d_model if i == n_down - 1 else cfg.stem_channels
-            layers += [nn.Conv2d(c_in, c_out, 3, stride=2, padding=1), nn.GELU()]
+        for i, st in enumerate(strides):
+            if i == n_down - 1:
+                c_out = cfg.d_model
+            elif cfg.stem_widen:
+                c_out = cfg.stem_channels * 2**i
+            else:
+                c_out = cfg.stem_channels
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=st, padding=1 if st == 2 else 0), nn.GELU()]
+            if cfg.stem_refine and 0 < i < n_down - 1:  # an extra stride-1 conv at mid resolution
+                layers += [nn.Conv2d(c_out, c_out, 3, padding=1), nn.GELU()]
             c_in = c_out
         self.stem = nn.Sequential(*layers)
         self.pos = nn.Parameter(torch.zeros(1, cfg.patch_grid * cfg.patch_grid, cfg.d_model))
@@ -125,8 +150,30 @@ class Decoder(nn.Module):
         self.pos = nn.Embedding(cfg.max_positions, cfg.d_model)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
         self.ln_f = nn.LayerNorm(cfg.d_model)
-        self.lm_head = nn.Linear(cfg.d_model, cfg.vocab_size, bias=False)
+        self.lm_head = nn.Linear(cfg.d_model, cfg.action_bins if cfg.action_head_only else cfg.vocab_size, bias=False)
         nn.init.normal_(self.pos.weight, std=0.02)
+
+    def action_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Final hidden states [..., D] (after ln_f) → logits over the action tokens [..., bins]."""
+        out = self.lm_head(hidden)
+        return out if self.cfg.action_head_only else out[..., self.cfg.vocab_size - self.cfg.action_bins :]
+
+    def full_logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """[..., D] → [..., vocab_size]; with action_head_only, non-action ids get -1e4."""
+        out = self.lm_head(hidden)
+        if not self.cfg.action_head_only:
+            return out
+        return nn.functional.pad(out, (self.cfg.vocab_size - self.cfg.action_bins, 0), value=-1e4)
+
+    def hidden(self, inputs_embeds, attention_mask, position_ids, past):
+        """Like forward, but returns the final normalized hidden states [B, S, D] instead of logits."""
+        valid = attention_mask > 0
+        key_pos = torch.cumsum(attention_mask, dim=-1) - 1
+        allowed = (key_pos[:, None, None, :] <= position_ids[:, None, :, None]) & valid[:, None, None, :]
+        x = inputs_embeds + self.pos(position_ids)
+        for blk, (pk, pv) in zip(self.blocks, past):
+            x, _, _, _ = blk(x, allowed, pk, pv)
+        return self.ln_f(x)
 
     def forward(self, inputs_embeds, attention_mask, position_ids, past):
         # Key positions come from the mask (cumsum), so the graph needs no shape arithmetic:
@@ -140,7 +187,7 @@ class Decoder(nn.Module):
             x, k, v, w = blk(x, allowed, pk, pv)
             presents.append((k, v))
             attns.append(w)
-        logits = self.lm_head(self.ln_f(x))
+        logits = self.full_logits(self.ln_f(x))
         return logits, presents, torch.stack(attns, dim=1)
 
     def empty_past(self, batch: int = 1, device=None):
@@ -149,14 +196,53 @@ class Decoder(nn.Module):
         return [(z, z) for _ in range(c.n_layers)]
 
 
+class WordVectorEmbedding(nn.Module):
+    """ids [B, T] → [B, T, D]: word rows = proj(frozen word vector), other rows = a learned vector.
+    `table()` folds both into one [V, D] matrix (what the embed_tokens graph exports)."""
+
+    def __init__(self, cfg: VLAConfig):
+        super().__init__()
+        v = cfg.vocab_size
+        self.register_buffer("vectors", torch.zeros(v, cfg.word_dim))  # frozen; zeros for non-word ids
+        self.register_buffer("is_word", torch.zeros(v, 1))
+        self.proj = nn.Linear(cfg.word_dim, cfg.d_model)
+        self.learned = nn.Embedding(v, cfg.d_model)  # only the rows of non-word ids are used
+        nn.init.normal_(self.learned.weight, std=0.02)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        w = self.is_word[ids]
+        return w * self.proj(self.vectors[ids]) + (1.0 - w) * self.learned(ids)
+
+    def table(self) -> torch.Tensor:
+        w = self.is_word
+        return w * self.proj(self.vectors) + (1.0 - w) * self.learned.weight
+
+
 class VLA(nn.Module):
     def __init__(self, cfg: VLAConfig):
         super().__init__()
         self.cfg = cfg
         self.vision = VisionEncoder(cfg)
-        self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.d_model)
+        if cfg.word_dim > 0:
+            self.embed_tokens: nn.Module = WordVectorEmbedding(cfg)
+        else:
+            self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.d_model)
+            nn.init.normal_(self.embed_tokens.weight, std=0.02)
         self.decoder = Decoder(cfg)
-        nn.init.normal_(self.embed_tokens.weight, std=0.02)
+
+    def set_word_vectors(self, vectors: torch.Tensor, is_word: torch.Tensor) -> None:
+        """vectors [V, word_dim] (rows of non-word ids ignored), is_word [V] bool."""
+        if not isinstance(self.embed_tokens, WordVectorEmbedding):
+            raise ValueError("set_word_vectors needs cfg.word_dim > 0")
+        with torch.no_grad():
+            m = is_word.float().view(-1, 1)
+            self.embed_tokens.vectors.copy_(vectors * m)
+            self.embed_tokens.is_word.copy_(m)
+
+    def embedding_table(self) -> torch.Tensor:
+        """The [V, D] table the embed_tokens graph is a lookup into."""
+        e = self.embed_tokens
+        return e.table() if isinstance(e, WordVectorEmbedding) else e.weight
 
     def sequence_embeds(self, pixel_values, input_ids, state=None):
         """[image tokens][input_ids] embeddings, [B, N + T, D]."""

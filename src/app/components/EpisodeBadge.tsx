@@ -4,6 +4,7 @@ import { useApp } from '../store';
 const LABEL = {
   idle: 'Ready',
   running: 'Running',
+  paused: 'Paused',
   success: 'Success',
   failure: 'Failure',
   stopped: 'Stopped',

@@ -5,6 +5,7 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import { createEpisodeSlice } from './episodeSlice';
+import { createPolicySlice } from './policySlice';
 import { createSimSlice } from './simSlice';
 import type { AppState } from './types';
 import { createUiSlice } from './uiSlice';
@@ -16,6 +17,7 @@ export function createAppStore() {
     ...createSimSlice(...a),
     ...createEpisodeSlice(...a),
     ...createUiSlice(...a),
+    ...createPolicySlice(...a),
   }));
 }
 

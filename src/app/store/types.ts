@@ -4,10 +4,11 @@
  */
 import type { StateCreator } from 'zustand';
 import type { EpisodeSlice } from './episodeSlice';
+import type { PolicySlice } from './policySlice';
 import type { SimSlice } from './simSlice';
 import type { UiSlice } from './uiSlice';
 
-export type AppState = SimSlice & EpisodeSlice & UiSlice;
+export type AppState = SimSlice & EpisodeSlice & UiSlice & PolicySlice;
 
 /** A slice creator over the whole store (slices may read each other through get()). */
 export type SliceCreator<T> = StateCreator<AppState, [], [], T>;

@@ -1,0 +1,492 @@
+/**
+ * `npm run datagen -- --episodes N --out <dir> [--noise 0.3] [--size 96] [--workers 2] [--seed0 S]
+ *  [--max-steps 200] [--no-build] [--stats]`
+ * Builds the app (when stale) into .cache/datagen-dist, serves it with Vite's preview, and records scripted-expert
+ * demonstrations in headless Debian Chromium through `window.vla.recordEpisode` (the app's own renderer), on
+ * parallel pages; writes the dataset described in training/DATASET.md, resumably, then meta.json and stats.json.
+ * Node only (never bundled into the app).
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from '@playwright/test';
+import { chromiumArgs } from '../playwright.config';
+import type { RecordArgs, RecordedEpisode } from '../src/app/datagen';
+import { CAMERA_JITTER, CAMERA_NOMINAL } from '../src/core/sceneGenerator';
+import { SPLIT_SEEDS, trainingEpisode } from '../src/core/splits';
+import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
+import { ACTION_DIMS, ACTION_NAMES, ACTION_UNITS } from '../src/core/types';
+
+export const FORMAT = 'vla-playground-episodes';
+export const FORMAT_VERSION = 1;
+/** Dataset key of the statistics (the manifest's `norm_stats` / `unnorm_key`). */
+export const DATASET_KEY = 'vla_sim';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD_DIR = join(ROOT, '.cache', 'datagen-dist');
+const BUILD_INPUTS = ['src', 'index.html', 'vite.config.ts', 'package.json', 'public', 'models'];
+
+interface Args {
+  episodes: number;
+  out: string;
+  noise: number;
+  size: number;
+  workers: number;
+  seed0: number;
+  maxSteps: number;
+  build: boolean;
+  statsOnly: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    episodes: 20,
+    out: '',
+    noise: 0.3,
+    size: 96,
+    workers: 2,
+    seed0: 0,
+    maxSteps: 200,
+    build: true,
+    statsOnly: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${k} needs a value`);
+      return v;
+    };
+    const num = () => {
+      const v = Number(val());
+      if (!Number.isFinite(v)) throw new Error(`${k} needs a number`);
+      return v;
+    };
+    if (k === '--episodes') a.episodes = Math.max(1, Math.trunc(num()));
+    else if (k === '--out') a.out = resolve(val());
+    else if (k === '--noise') a.noise = Math.max(0, num());
+    else if (k === '--size') a.size = Math.trunc(num());
+    else if (k === '--workers') a.workers = Math.max(1, Math.trunc(num()));
+    else if (k === '--seed0') a.seed0 = Math.trunc(num());
+    else if (k === '--max-steps') a.maxSteps = Math.max(1, Math.trunc(num()));
+    else if (k === '--no-build') a.build = false;
+    else if (k === '--stats') a.statsOnly = true;
+    else throw new Error(`unknown argument "${k}"`);
+  }
+  if (!a.out) throw new Error('--out <dir> is required');
+  if (a.size < 8 || a.size > 512) throw new Error('--size must be in [8, 512]');
+  if (a.seed0 < SPLIT_SEEDS.train.start || a.seed0 + a.episodes > SPLIT_SEEDS.train.end) {
+    throw new Error(
+      `seeds must stay in the training range [${SPLIT_SEEDS.train.start}, ${SPLIT_SEEDS.train.end})`,
+    );
+  }
+  return a;
+}
+
+/** The training episode of dataset index `i`: seed seed0 + i, families in turn. */
+export function episodeSpec(seed0: number, i: number) {
+  const family = TASK_FAMILIES[i % TASK_FAMILIES.length] as TaskFamily;
+  return trainingEpisode(seed0 + i, family);
+}
+
+export const episodeName = (i: number) => String(i).padStart(6, '0');
+
+/**
+ * Quantile with linear interpolation between order statistics (numpy's default): position p·(n−1) of the
+ * sorted values. `sorted` must be ascending and non-empty.
+ */
+export function quantile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new Error('quantile of an empty array');
+  const pos = p * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  const f = pos - lo;
+  return sorted[lo]! + f * (sorted[hi]! - sorted[lo]!);
+}
+
+export interface DimStats {
+  mean: number[];
+  std: number[];
+  min: number[];
+  max: number[];
+  q01: number[];
+  q99: number[];
+}
+
+/** Per-dimension statistics of rows [N][D] (population std). */
+export function columnStats(rows: readonly (readonly number[])[], dims: number): DimStats {
+  const s: DimStats = { mean: [], std: [], min: [], max: [], q01: [], q99: [] };
+  for (let d = 0; d < dims; d++) {
+    const col = Float64Array.from(rows, (r) => r[d]!).sort();
+    let sum = 0;
+    for (const v of col) sum += v;
+    const mean = sum / col.length;
+    let ss = 0;
+    for (const v of col) ss += (v - mean) ** 2;
+    s.mean.push(mean);
+    s.std.push(Math.sqrt(ss / col.length));
+    s.min.push(col[0]!);
+    s.max.push(col[col.length - 1]!);
+    s.q01.push(quantile(col, 0.01));
+    s.q99.push(quantile(col, 0.99));
+  }
+  return s;
+}
+
+interface EpisodeJson {
+  index: number;
+  seed: number;
+  task: string;
+  family: TaskFamily;
+  success: boolean;
+  steps: number;
+  noisy_episode: boolean;
+  actions: number[][];
+  ee_pos: number[][];
+  gripper: number[];
+  joints: number[][];
+}
+
+function readEpisodes(out: string): EpisodeJson[] {
+  const dir = join(out, 'episodes');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^\d{6}\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as EpisodeJson);
+}
+
+/** stats.json in OpenVLA's dataset_statistics layout, over successful episodes only. */
+export function computeStats(episodes: readonly EpisodeJson[]) {
+  const ok = episodes.filter((e) => e.success);
+  const actions = ok.flatMap((e) => e.actions);
+  if (actions.length === 0) throw new Error('no successful episodes: cannot compute statistics');
+  const proprio = ok.flatMap((e) => e.ee_pos.map((p, t) => [...p, e.gripper[t]!]));
+  const nJoints = ok[0]!.joints[0]?.length ?? 0;
+  return {
+    [DATASET_KEY]: {
+      action: {
+        ...columnStats(actions, ACTION_DIMS),
+        mask: ACTION_NAMES.map((n) => n !== 'gripper'),
+        names: [...ACTION_NAMES],
+      },
+      proprio: { ...columnStats(proprio, 4), names: ['ee_x', 'ee_y', 'ee_z', 'gripper'] },
+      joints: columnStats(
+        ok.flatMap((e) => e.joints),
+        nJoints,
+      ),
+      num_transitions: actions.length,
+      num_trajectories: ok.length,
+    },
+  };
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function writeMetaAndStats(args: Args, elapsedS: number | null): void {
+  const episodes = readEpisodes(args.out);
+  const perFamily: Record<string, { episodes: number; success: number; steps: number }> = {};
+  for (const f of TASK_FAMILIES) perFamily[f] = { episodes: 0, success: 0, steps: 0 };
+  for (const e of episodes) {
+    const c = perFamily[e.family]!;
+    c.episodes++;
+    if (e.success) {
+      c.success++;
+      c.steps += e.steps;
+    }
+  }
+  const commit = git(['rev-parse', 'HEAD']);
+  const meta = {
+    format: FORMAT,
+    format_version: FORMAT_VERSION,
+    image: {
+      width: args.size,
+      height: args.size,
+      channels: 3,
+      dtype: 'uint8',
+      layout: 'THWC',
+      rows: 'top-to-bottom',
+    },
+    camera: { nominal: CAMERA_NOMINAL, jitter: CAMERA_JITTER, supersample: 2 },
+    control_hz: 10,
+    action: { dims: ACTION_DIMS, names: [...ACTION_NAMES], units: [...ACTION_UNITS], frame: 'world' },
+    noise: args.noise,
+    seed0: args.seed0,
+    max_steps: args.maxSteps,
+    split: 'train',
+    dataset_key: DATASET_KEY,
+    commit,
+    commit_dirty: git(['status', '--porcelain', '--untracked-files=no']).length > 0,
+    created: new Date().toISOString(),
+    counts: {
+      episodes: episodes.length,
+      success: episodes.filter((e) => e.success).length,
+      frames: episodes.reduce((n, e) => n + e.steps, 0),
+      success_frames: episodes.reduce((n, e) => n + (e.success ? e.steps : 0), 0),
+      families: perFamily,
+    },
+    ...(elapsedS === null ? {} : { last_run_seconds: Math.round(elapsedS) }),
+  };
+  writeFileSync(join(args.out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  if (meta.counts.success > 0) {
+    writeFileSync(join(args.out, 'stats.json'), `${JSON.stringify(computeStats(episodes), null, 2)}\n`);
+  }
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = st.mtimeMs;
+  for (const f of readdirSync(path)) m = Math.max(m, newestMtime(join(path, f)));
+  return m;
+}
+
+async function ensureBuild(build: boolean): Promise<void> {
+  const stamp = join(BUILD_DIR, 'index.html');
+  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const srcAt = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(ROOT, p))));
+  if (builtAt > srcAt || (!build && builtAt > 0)) return;
+  if (!build) throw new Error(`--no-build but ${BUILD_DIR} has no build`);
+  process.stderr.write(`building the app into ${BUILD_DIR} …\n`);
+  const vite = await import('vite');
+  await vite.build({ root: ROOT, logLevel: 'warn', build: { outDir: BUILD_DIR, emptyOutDir: true } });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+class Progress {
+  private readonly t0 = performance.now();
+  private last = 0;
+  done = 0;
+  success = 0;
+  frames = 0;
+  constructor(
+    private readonly total: number,
+    private readonly skipped: number,
+  ) {}
+
+  tick(force = false): void {
+    const t = performance.now();
+    const tty = process.stderr.isTTY;
+    if (!force && t - this.last < (tty ? 250 : 10_000)) return;
+    this.last = t;
+    const secs = (t - this.t0) / 1000;
+    const eps = this.done / Math.max(secs, 1e-3);
+    const left = this.total - this.done;
+    const eta = eps > 0 ? left / eps : Number.NaN;
+    const width = 24;
+    const fill = Math.round((width * this.done) / Math.max(1, this.total));
+    const bar = `${'#'.repeat(fill)}${'.'.repeat(width - fill)}`;
+    const fmt = (s: number) =>
+      Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}` : '--:--';
+    const line =
+      `[${bar}] ${this.done}/${this.total} episodes (+${this.skipped} already done)  ` +
+      `${eps.toFixed(2)} ep/s  ${(this.frames / Math.max(secs, 1e-3)).toFixed(0)} frames/s  ` +
+      `success ${this.success}/${this.done}  elapsed ${fmt(secs)}  ETA ${fmt(eta)}`;
+    process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+  }
+
+  get seconds(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const roundRows = (rows: number[][]) => rows.map((r) => r.map(round6));
+
+function writeEpisode(args: Args, index: number, rec: RecordedEpisode): void {
+  const spec = episodeSpec(args.seed0, index);
+  const dir = join(args.out, 'episodes');
+  const name = episodeName(index);
+  const rgb = Buffer.from(rec.rgbBase64, 'base64');
+  if (rgb.length !== rec.steps * rec.width * rec.height * 3) {
+    throw new Error(`episode ${index}: ${rgb.length} frame bytes for ${rec.steps} steps`);
+  }
+  writeFileSync(join(dir, `${name}.rgb.tmp`), rgb);
+  renameSync(join(dir, `${name}.rgb.tmp`), join(dir, `${name}.rgb`));
+  const json = {
+    format_version: FORMAT_VERSION,
+    index,
+    seed: spec.seed,
+    task: spec.task,
+    family: spec.family,
+    instruction: spec.instruction,
+    templateIndex: spec.templateIndex,
+    success: rec.success,
+    reason: rec.reason,
+    steps: rec.steps,
+    width: rec.width,
+    height: rec.height,
+    noise: args.noise,
+    noisy_episode: rec.noisy.some(Boolean),
+    actions: roundRows(rec.actions),
+    executed: roundRows(rec.executed),
+    ee_pos: roundRows(rec.ee_pos),
+    ee_quat: roundRows(rec.ee_quat),
+    gripper: rec.gripper.map(round6),
+    joints: roundRows(rec.joints),
+    noisy: rec.noisy,
+    phases: rec.phases,
+  };
+  // The .json is the completion marker (written last, atomically): resuming skips indices that have it.
+  writeFileSync(join(dir, `${name}.json.tmp`), JSON.stringify(json));
+  renameSync(join(dir, `${name}.json.tmp`), join(dir, `${name}.json`));
+}
+
+async function openPage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (err) => process.stderr.write(`\n[page error] ${err.message}\n`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') process.stderr.write(`\n[page console] ${msg.text()}\n`);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.vla?.recordEpisode === 'function', null, {
+    timeout: 60_000,
+  });
+  return page;
+}
+
+async function generate(args: Args): Promise<void> {
+  const dir = join(args.out, 'episodes');
+  mkdirSync(dir, { recursive: true });
+  const pending: number[] = [];
+  for (let i = 0; i < args.episodes; i++)
+    if (!existsSync(join(dir, `${episodeName(i)}.json`))) pending.push(i);
+  const skipped = args.episodes - pending.length;
+  if (pending.length === 0) {
+    process.stderr.write(`all ${args.episodes} episodes already in ${dir}\n`);
+    return writeMetaAndStats(args, null);
+  }
+  await ensureBuild(args.build);
+  const vite = await import('vite');
+  const port = await freePort();
+  const server = await vite.preview({
+    root: ROOT,
+    logLevel: 'warn',
+    build: { outDir: BUILD_DIR },
+    preview: { host: '127.0.0.1', port, strictPort: true, open: false },
+  });
+  const url = `http://127.0.0.1:${port}/?view=0&cam=${args.size}`;
+  const workers = Math.min(args.workers, pending.length);
+  const browsers: Browser[] = [];
+  const progress = new Progress(pending.length, skipped);
+  const timing = { simMs: 0, renderMs: 0, encodeMs: 0 };
+  let failed = 0;
+  try {
+    const queue = pending.slice();
+    const worker = async () => {
+      const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: chromiumArgs,
+      });
+      browsers.push(browser);
+      let page = await openPage(browser, url);
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const spec = episodeSpec(args.seed0, i);
+        const rargs: RecordArgs = {
+          seed: spec.seed,
+          task: spec.task,
+          maxSteps: args.maxSteps,
+          noise: args.noise,
+        };
+        let rec: RecordedEpisode;
+        try {
+          rec = await page.evaluate(
+            (a) => (window.vla!.recordEpisode as (x: RecordArgs) => Promise<RecordedEpisode>)(a),
+            rargs,
+          );
+        } catch (err) {
+          failed++;
+          process.stderr.write(`\nepisode ${i} (${spec.task}, seed ${spec.seed}) errored: ${String(err)}\n`);
+          await page.close().catch(() => undefined);
+          page = await openPage(browser, url);
+          continue;
+        }
+        writeEpisode(args, i, rec);
+        timing.simMs += rec.timings.simMs;
+        timing.renderMs += rec.timings.renderMs;
+        timing.encodeMs += rec.timings.encodeMs;
+        progress.done++;
+        progress.frames += rec.steps;
+        if (rec.success) progress.success++;
+        progress.tick();
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
+    await server.close();
+  }
+  progress.tick(true);
+  const f = Math.max(1, progress.frames);
+  process.stderr.write(
+    `\n${progress.done} episodes, ${progress.frames} frames in ${progress.seconds.toFixed(1)} s ` +
+      `(${(progress.done / progress.seconds).toFixed(2)} ep/s, ${(progress.frames / progress.seconds).toFixed(0)} frames/s; ` +
+      `per frame in page: sim+expert ${(timing.simMs / f).toFixed(2)} ms, render+readback ${(timing.renderMs / f).toFixed(2)} ms, ` +
+      `encode ${(timing.encodeMs / f).toFixed(2)} ms)` +
+      `${failed > 0 ? `; ${failed} episodes errored (rerun to retry)` : ''}\n`,
+  );
+  writeMetaAndStats(args, progress.seconds);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.statsOnly) {
+    writeMetaAndStats(args, null);
+    process.stderr.write(`wrote ${join(args.out, 'meta.json')} and stats.json\n`);
+    return;
+  }
+  await generate(args);
+  const meta = JSON.parse(readFileSync(join(args.out, 'meta.json'), 'utf8')) as {
+    counts: {
+      episodes: number;
+      success: number;
+      families: Record<string, { episodes: number; success: number }>;
+    };
+  };
+  const fam = Object.entries(meta.counts.families)
+    .map(([k, v]) => `${k} ${v.success}/${v.episodes}`)
+    .join(', ');
+  process.stderr.write(
+    `dataset ${args.out}: ${meta.counts.success}/${meta.counts.episodes} successful (${fam})\n`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`\ndatagen: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

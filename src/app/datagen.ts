@@ -1,0 +1,176 @@
+/**
+ * The in-page demonstration recorder behind `npm run datagen`: `window.vla.recordEpisode` resets the World to
+ * (seed, task), runs the scripted expert and, before each step, captures the model-camera frame (the app's own
+ * ModelCamera pixels) and the proprio state; with DART-style noise the executed action is perturbed while the
+ * recorded label stays the expert's clean action. Registered through extendAutomation. Must not import React or ORT.
+ */
+import { createExpert } from '../core/expert';
+import { mix32, Rng } from '../core/prng';
+import { createSuccessMonitor } from '../core/success';
+import { extendAutomation } from './automation';
+import type { World } from './World';
+
+/** Episode length cap for recording, control steps. */
+export const RECORD_MAX_STEPS = 200;
+/** Fraction of episodes that get noise segments when noise > 0. */
+export const NOISY_EPISODE_FRACTION = 0.5;
+/** Per-step probability of starting a noise segment, and its length range in steps (inclusive). */
+export const SEGMENT_START_P = 0.12;
+export const SEGMENT_STEPS = [3, 8] as const;
+/** Noise scale per unit of `noise`: position offset std (m per step), rotation offset std (rad per step). */
+export const NOISE_POS_STD = 0.03;
+export const NOISE_ROT_STD = 0.15;
+
+export interface RecordArgs {
+  seed: number;
+  task: string;
+  /** @default RECORD_MAX_STEPS */
+  maxSteps?: number;
+  /** DART noise level (0 = clean executions); see NOISE_POS_STD. @default 0 */
+  noise?: number;
+}
+
+export interface RecordedEpisode {
+  seed: number;
+  task: string;
+  success: boolean;
+  /** Recorded steps T (frames, labels and states each have T entries). */
+  steps: number;
+  reason: string;
+  /** Expert phase at the end. */
+  phase: string;
+  width: number;
+  height: number;
+  /** T × height × width × 3 RGB bytes, rows top-to-bottom, base64. */
+  rgbBase64: string;
+  /** Expert's clean action for the state of each step, [T][7] (the training label). */
+  actions: number[][];
+  /** Action actually executed (label + noise), [T][7]. */
+  executed: number[][];
+  /** Expert phase at each step, [T]. */
+  phases: string[];
+  /** Whether each step was inside a noise segment, [T]. */
+  noisy: boolean[];
+  /** State before each step: grasp-site position (m) [T][3], quaternion [w,x,y,z] [T][4], opening [T], arm joints (rad) [T][n]. */
+  ee_pos: number[][];
+  ee_quat: number[][];
+  gripper: number[];
+  joints: number[][];
+  /** Time spent, ms: physics + expert, rendering + readback, base64 encoding. */
+  timings: { simMs: number; renderMs: number; encodeMs: number };
+}
+
+/** DART-style perturbation: constant-offset noise segments on some episodes; gripper never perturbed. */
+export interface NoiseSchedule {
+  readonly episodeNoisy: boolean;
+  /** Executed action for a clean action (a new array); `inSegment` tells whether noise was added. */
+  perturb(clean: readonly number[]): { action: number[]; inSegment: boolean };
+}
+
+export function createNoiseSchedule(noise: number, seed: number): NoiseSchedule {
+  const rng = new Rng(mix32((seed | 0) ^ 0x0da27));
+  const episodeNoisy = noise > 0 && rng.next() < NOISY_EPISODE_FRACTION;
+  let left = 0;
+  const offset = new Array<number>(6).fill(0);
+  return {
+    episodeNoisy,
+    perturb(clean) {
+      const action = Array.from(clean);
+      if (!episodeNoisy) return { action, inSegment: false };
+      if (left === 0 && rng.next() < SEGMENT_START_P) {
+        left = rng.int(SEGMENT_STEPS[0], SEGMENT_STEPS[1]);
+        for (let k = 0; k < 6; k++)
+          offset[k] = noise * (k < 3 ? NOISE_POS_STD : NOISE_ROT_STD) * rng.normal();
+      }
+      if (left === 0) return { action, inSegment: false };
+      left--;
+      for (let k = 0; k < 6; k++) action[k] = action[k]! + offset[k]!;
+      return { action, inSegment: true };
+    },
+  };
+}
+
+const now = () => performance.now();
+
+/** Bytes → base64 through the browser's native encoder (FileReader data URL). */
+async function toBase64(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const url = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('FileReader failed'));
+    reader.readAsDataURL(new Blob([bytes]));
+  });
+  return url.slice(url.indexOf(',') + 1);
+}
+
+/** Record one expert episode in `world` (see RecordedEpisode). Stops at success or maxSteps. */
+export async function recordEpisode(world: World, args: RecordArgs): Promise<RecordedEpisode> {
+  const maxSteps = args.maxSteps ?? RECORD_MAX_STEPS;
+  const { state: s0 } = await world.reset(args.seed, args.task);
+  const scene = world.scene!;
+  const sim = world.sim;
+  const monitor = createSuccessMonitor(scene, s0);
+  const expert = createExpert(scene, { seed: args.seed });
+  const schedule = createNoiseSchedule(args.noise ?? 0, args.seed);
+  const w = world.modelCamera.width;
+  const h = world.modelCamera.height;
+  const frameBytes = w * h * 3;
+  const frames = new Uint8Array(new ArrayBuffer(maxSteps * frameBytes));
+  const out: Omit<RecordedEpisode, 'rgbBase64' | 'timings' | 'success' | 'steps' | 'reason' | 'phase'> = {
+    seed: args.seed,
+    task: args.task,
+    width: w,
+    height: h,
+    actions: [],
+    executed: [],
+    phases: [],
+    noisy: [],
+    ee_pos: [],
+    ee_quat: [],
+    gripper: [],
+    joints: [],
+  };
+  let simMs = 0;
+  let renderMs = 0;
+  let state = s0;
+  let verdict = monitor.update(state);
+  let t = 0;
+  world.markSimChanged();
+  while (!verdict.success && t < maxSteps) {
+    const r0 = now();
+    frames.set(world.captureFrame().rgb, t * frameBytes);
+    const r1 = now();
+    renderMs += r1 - r0;
+    out.ee_pos.push([...state.ee.pos]);
+    out.ee_quat.push([...state.ee.quat]);
+    out.gripper.push(state.gripper);
+    out.joints.push([...state.joints]);
+    out.phases.push(expert.phase);
+    const clean = expert.act(state);
+    const { action, inSegment } = schedule.perturb(clean);
+    out.actions.push(clean);
+    out.executed.push(action);
+    out.noisy.push(inSegment);
+    state = sim.step(action).state;
+    world.markSimChanged();
+    verdict = monitor.update(state);
+    t++;
+    simMs += now() - r1;
+  }
+  const e0 = now();
+  const rgbBase64 = await toBase64(frames.subarray(0, t * frameBytes));
+  return {
+    ...out,
+    success: verdict.success,
+    steps: t,
+    reason: verdict.reason,
+    phase: expert.phase,
+    rgbBase64,
+    timings: { simMs, renderMs, encodeMs: now() - e0 },
+  };
+}
+
+/** Add `recordEpisode(args)` to window.vla. */
+export function installDatagen(world: World): void {
+  extendAutomation({ recordEpisode: (args: RecordArgs) => recordEpisode(world, args) });
+}

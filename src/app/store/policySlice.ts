@@ -1,0 +1,259 @@
+/**
+ * Store slice for the policy: the worker-backed Policy handle, the loaded model (info, EP and why, load
+ * progress, the last error), the instruction box, and the current episode's full per-step policy records
+ * (frames, tokens, probs, attention, timings) that the visualizations and timeline read.
+ * Actions drive the EpisodeRunner through PolicySource: run, pause/resume, single step.
+ */
+import type {
+  ExecutionProviderPreference,
+  LoadProgress,
+  ModelInfo,
+  ModelSource,
+  Policy,
+} from '../../core/policy';
+import type { WorkerPolicy } from '../../inference/client';
+import { DEFAULT_MAX_STEPS, type EpisodeResult, type RunOptions } from '../EpisodeRunner';
+import { DEFAULT_MODEL_ID, resolveModelRef } from '../models';
+import { PolicySource, type PolicyStepRecord } from '../PolicySource';
+import type { SliceCreator } from './types';
+
+export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+/** A policy handle the slice can use: the worker client, or (tests) anything with the same calls. */
+export type AppPolicy = Policy &
+  Pick<WorkerPolicy, 'setExecutionProvider'> & {
+    readonly info: ModelInfo | null;
+  };
+
+export interface ModelError {
+  /** Error class name, e.g. ManifestError, ModelLoadError. */
+  name: string;
+  message: string;
+  /** What was being done: 'load' | 'execution-provider' | 'predict'. */
+  during: string;
+}
+
+export interface ModelView {
+  status: ModelStatus;
+  /** What was asked for: a bundled id, a URL or a folder name. */
+  ref: string;
+  /** The model in use (kept when a later load fails: the old one still runs). */
+  info: ModelInfo | null;
+  progress: LoadProgress | null;
+  error: ModelError | null;
+  /** The EP preference the user chose. */
+  epPreference: ExecutionProviderPreference;
+}
+
+export interface PolicySlice {
+  policy: AppPolicy | null;
+  model: ModelView;
+  /** The instruction box text; null follows the task's default instruction. */
+  policyInstruction: string | null;
+  /** Max control steps of a policy episode. */
+  policyMaxSteps: number;
+  /** Set the model camera to the model's input size on load (false when `?cam=` fixed it). */
+  matchCameraToModel: boolean;
+  /** The current episode's policy steps, in order (cleared on reset). */
+  policyRecords: PolicyStepRecord[];
+  /** The latest prediction (an episode step or a one-off predict). */
+  lastPrediction: PolicyStepRecord | null;
+  /** Install the policy handle (bootstrap: the worker client; tests: an in-process policy). */
+  setPolicy(policy: AppPolicy): void;
+  /** Load a bundled model id or a folder URL. Rejects (and shows the error) on failure. */
+  loadModel(ref: string): Promise<ModelInfo>;
+  /** Load a local folder's files (paths relative to the folder). */
+  loadModelFiles(files: Record<string, Blob>, label: string): Promise<ModelInfo>;
+  setExecutionProvider(ep: ExecutionProviderPreference): Promise<ModelInfo>;
+  setPolicyInstruction(text: string | null): void;
+  setPolicyMaxSteps(n: number): void;
+  /** The instruction the policy gets: the box text, or the task default. */
+  effectiveInstruction(): string;
+  /**
+   * Run the policy (resuming a paused episode; a finished one is reset first). `pace` defaults to the
+   * UI's playback pace; real time means the model's control rate × speed.
+   */
+  runPolicy(options?: {
+    pace?: 'realtime' | 'fast';
+    maxSteps?: number;
+    instruction?: string;
+  }): Promise<EpisodeResult | null>;
+  /** One policy step, then pause. */
+  stepPolicy(): Promise<EpisodeResult | null>;
+  pausePolicy(): Promise<void>;
+  /** Space: pause a running episode, resume a paused one. */
+  togglePolicyPause(): Promise<void>;
+  /** One prediction on the current frame; the arm does not move. */
+  predictHere(instruction?: string): Promise<PolicyStepRecord>;
+  clearPolicyRecords(): void;
+}
+
+const PROGRESS_INTERVAL_MS = 50;
+
+function toModelError(e: unknown, during: string): ModelError {
+  if (e instanceof Error) return { name: e.name, message: e.message, during };
+  return { name: 'Error', message: String(e), during };
+}
+
+export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
+  const requireReady = () => {
+    const { world, policy, model } = get();
+    if (!world) throw new Error('the world is not loaded yet');
+    if (!policy || !model.info) throw new Error('no model is loaded');
+    return { world, policy, info: model.info };
+  };
+
+  const makeSource = (instruction: string, record = true) => {
+    const { world, policy, info } = requireReady();
+    return new PolicySource({
+      policy,
+      manifest: info.manifest,
+      instruction,
+      capture: () => world.captureFrame(),
+      ...(record
+        ? {
+            onStep: (r: PolicyStepRecord) =>
+              set((s) => ({ policyRecords: [...s.policyRecords, r], lastPrediction: r })),
+          }
+        : {}),
+    });
+  };
+
+  /** Run `source` on the runner; a policy error is shown in the model panel and rethrown. */
+  const runSource = async (source: PolicySource, options: RunOptions) => {
+    const { world } = requireReady();
+    try {
+      return await world.runner.run(source, options);
+    } catch (e) {
+      set((s) => ({ model: { ...s.model, error: toModelError(e, 'predict') } }));
+      throw e;
+    }
+  };
+
+  /** Capture at the model's input size when it is square (the worker resizes otherwise). */
+  const matchCamera = (info: ModelInfo) => {
+    const { width, height } = info.manifest.image;
+    if (!get().matchCameraToModel || width !== height || width < 8 || width > 512) return;
+    if (get().cameraSize !== width) get().setCameraSize(width);
+  };
+
+  const load = async (source: ModelSource, ref: string): Promise<ModelInfo> => {
+    const { policy, world } = get();
+    if (!policy) throw new Error('the policy runtime is not started yet');
+    if (world?.runner.running) await world.runner.pause();
+    set((s) => ({ model: { ...s.model, status: 'loading', ref, progress: null, error: null } }));
+    let lastSet = 0;
+    const onProgress = (p: LoadProgress) => {
+      const t = Date.now();
+      const done = p.totalAll > 0 && p.loadedAll >= p.totalAll;
+      if (!done && t - lastSet < PROGRESS_INTERVAL_MS) return;
+      lastSet = t;
+      set((s) => ({ model: { ...s.model, progress: p } }));
+    };
+    try {
+      const info = await policy.load(source, { executionProvider: get().model.epPreference, onProgress });
+      set((s) => ({ model: { ...s.model, status: 'ready', info, error: null } }));
+      matchCamera(info);
+      return info;
+    } catch (e) {
+      set((s) => ({
+        model: { ...s.model, status: s.model.info ? 'ready' : 'error', error: toModelError(e, 'load') },
+      }));
+      throw e;
+    }
+  };
+
+  return {
+    policy: null,
+    model: {
+      status: 'idle',
+      ref: DEFAULT_MODEL_ID,
+      info: null,
+      progress: null,
+      error: null,
+      epPreference: 'auto',
+    },
+    policyInstruction: null,
+    policyMaxSteps: DEFAULT_MAX_STEPS,
+    matchCameraToModel: true,
+    policyRecords: [],
+    lastPrediction: null,
+    setPolicy: (policy) => set({ policy }),
+    loadModel: (ref) => {
+      const { url, id } = resolveModelRef(ref);
+      return load({ url }, id);
+    },
+    loadModelFiles: (files, label) => load({ files }, label),
+    setExecutionProvider: async (ep) => {
+      const { policy, model, world } = get();
+      const previous = model.epPreference;
+      set((s) => ({ model: { ...s.model, epPreference: ep } }));
+      if (!policy || !model.info) return Promise.reject(new Error('no model is loaded'));
+      if (world?.runner.running) await world.runner.pause();
+      set((s) => ({ model: { ...s.model, status: 'loading', progress: null, error: null } }));
+      try {
+        const info = await policy.setExecutionProvider(ep);
+        set((s) => ({ model: { ...s.model, status: 'ready', info } }));
+        return info;
+      } catch (e) {
+        const error = toModelError(e, 'execution-provider');
+        set((s) => ({ model: { ...s.model, epPreference: previous, error } }));
+        // The worker may have been replaced without a model: go back to the EP that worked.
+        const info = await policy.setExecutionProvider(previous).catch(() => null);
+        set((s) => ({
+          model: { ...s.model, status: info ? 'ready' : 'error', info: info ?? s.model.info, error },
+        }));
+        throw e;
+      }
+    },
+    setPolicyInstruction: (text) => set({ policyInstruction: text }),
+    setPolicyMaxSteps: (n) => set({ policyMaxSteps: Math.max(1, Math.round(n)) }),
+    effectiveInstruction: () => get().policyInstruction ?? get().instruction,
+    runPolicy: async (options = {}) => {
+      const { world, info } = requireReady();
+      const status = world.runner.status;
+      if (status === 'success' || status === 'failure' || status === 'stopped') await get().resetScene();
+      const source = makeSource(options.instruction ?? get().effectiveInstruction());
+      const pace = options.pace ?? get().pace;
+      return runSource(source, {
+        pace,
+        speed: get().speed,
+        hz: info.manifest.control_hz,
+        maxSteps: options.maxSteps ?? get().policyMaxSteps,
+      });
+    },
+    stepPolicy: async () => {
+      const { world } = requireReady();
+      const status = world.runner.status;
+      if (status === 'running') return world.runner.pause().then(() => null);
+      if (status === 'success' || status === 'failure' || status === 'stopped') await get().resetScene();
+      const source = makeSource(get().effectiveInstruction());
+      return runSource(source, { stepsThisRun: 1, maxSteps: get().policyMaxSteps });
+    },
+    pausePolicy: async () => {
+      await get().world?.runner.pause();
+    },
+    togglePolicyPause: async () => {
+      const runner = get().world?.runner;
+      if (!runner) return;
+      if (runner.running) await runner.pause();
+      else if (runner.status === 'paused')
+        void get()
+          .runPolicy()
+          .catch(() => undefined);
+    },
+    predictHere: async (instruction) => {
+      const { world } = requireReady();
+      const source = makeSource(instruction ?? get().effectiveInstruction(), false);
+      try {
+        const record = await source.predict(world.sim.state(), world.runner.steps);
+        set({ lastPrediction: record });
+        return record;
+      } catch (e) {
+        set((s) => ({ model: { ...s.model, error: toModelError(e, 'predict') } }));
+        throw e;
+      }
+    },
+    clearPolicyRecords: () => set({ policyRecords: [], lastPrediction: null }),
+  };
+};

@@ -1,0 +1,36 @@
+/**
+ * Window keys for the policy: Enter runs, Space pauses / resumes, `.` takes a single step (R = reset lives in
+ * useTeleopKeys). Ignored while typing in a form field; Enter in the instruction box is its form's submit.
+ */
+import { useEffect } from 'react';
+import { appStore } from './store';
+
+function typingInField(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return (
+    !!t &&
+    (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)
+  );
+}
+
+export function usePolicyKeys(): void {
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || typingInField(e)) return;
+      const s = appStore.getState();
+      if (!s.world || !s.model.info) return;
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        void s.runPolicy().catch(() => undefined);
+      } else if (e.key === ' ') {
+        e.preventDefault();
+        void s.togglePolicyPause();
+      } else if (e.key === '.') {
+        e.preventDefault();
+        void s.stepPolicy().catch(() => undefined);
+      }
+    };
+    window.addEventListener('keydown', down);
+    return () => window.removeEventListener('keydown', down);
+  }, []);
+}

@@ -1,0 +1,268 @@
+"""Trains the bundled VLA (training/vla/model.py) on a datagen dataset: teacher-forced
+cross-entropy over the 7 action tokens (logits restricted to the 256 action ids), AdamW, warm-up +
+cosine LR over a wall-clock budget (--minutes) or a step count, gradient clipping, resumable
+checkpoints, a JSONL log + PNG plot of loss/token accuracy, and export-ready weights (model.pt).
+Runs on Debian's torch 1.13 CPU and on a current (CUDA) torch unchanged.
+Usage: npm run train -- --data <dir> --out training/out/<run> [--minutes 45] [--resume]
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from vla.data import FrameSet, action_norm_stats, load_episodes, split_episodes, state_stats  # noqa: E402
+from vla.glove import glove_vocab  # noqa: E402
+from vla.model import VLA, VLAConfig  # noqa: E402
+from vla.plot import plot_log  # noqa: E402
+
+UNNORM_KEY = "tabletop_sim"
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, help="datagen output folder")
+    ap.add_argument("--out", required=True, help="run folder (checkpoints, log, plot, model.pt)")
+    ap.add_argument("--minutes", type=float, default=45.0, help="wall-clock budget incl. resumed time")
+    ap.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: budget only)")
+    ap.add_argument("--resume", action="store_true", help="continue from <out>/ckpt.pt")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--min-lr-frac", type=float, default=0.05)
+    ap.add_argument("--warmup", type=int, default=300, help="warm-up steps")
+    ap.add_argument("--weight-decay", type=float, default=0.05)
+    ap.add_argument("--clip", type=float, default=1.0)
+    ap.add_argument("--image-size", type=int, default=64)
+    ap.add_argument("--patch-grid", type=int, default=8)
+    ap.add_argument("--d-model", type=int, default=128)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--ffn", type=int, default=512)
+    ap.add_argument("--stem-channels", type=int, default=32)
+    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--val-fraction", type=float, default=0.05)
+    ap.add_argument("--val-frames", type=int, default=2048, help="validation frames per evaluation")
+    ap.add_argument("--limit-episodes", type=int, default=0)
+    ap.add_argument("--log-every", type=int, default=25, help="steps")
+    ap.add_argument("--eval-every", type=float, default=3.0, help="minutes")
+    ap.add_argument("--ckpt-every", type=float, default=5.0, help="minutes")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    ap.add_argument("--seed", type=int, default=0)
+    return ap.parse_args(argv)
+
+
+def torch_load(path: str):
+    kw = {"map_location": "cpu"}
+    if "weights_only" in inspect.signature(torch.load).parameters:
+        kw["weights_only"] = False  # our own files; they hold dicts and numpy RNG state
+    return torch.load(path, **kw)
+
+
+def save_atomic(obj, path: str) -> None:
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def action_logits(model: VLA, px, ids, mask, state):
+    """Teacher-forced logits over the action tokens at the 7 predicting positions, [B, 7, bins]."""
+    c = model.cfg
+    emb = model.sequence_embeds(px, ids, state)
+    b = emb.shape[0]
+    full = torch.cat([torch.ones(b, c.num_image_tokens, dtype=torch.long, device=emb.device), mask], dim=1)
+    pos = (torch.cumsum(full, dim=1) - 1).clamp(min=0)
+    h = model.decoder.hidden(emb, full, pos, model.decoder.empty_past(b, emb.device))
+    return model.decoder.action_logits(h[:, -c.action_dims:])
+
+
+def lr_at(args, step: int, elapsed: float) -> float:
+    warm = min(1.0, (step + 1) / max(1, args.warmup))
+    prog = elapsed / (args.minutes * 60.0)
+    if args.steps:
+        prog = max(prog, step / args.steps)
+    prog = min(1.0, prog)
+    cos = args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * prog))
+    return args.lr * warm * cos
+
+
+@torch.no_grad()
+def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128) -> dict:
+    model.eval()
+    loss_sum, n = 0.0, 0
+    correct = np.zeros(model.cfg.action_dims)
+    near = np.zeros(model.cfg.action_dims)
+    for k in range(0, len(idx), batch):
+        px, ids, mask, state, slots = fs.batch(idx[k:k + batch])
+        px, ids, mask, state, slots = (t.to(device) for t in (px, ids, mask, state, slots))
+        logits = action_logits(model, px, ids, mask, state)
+        loss_sum += float(torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten(), reduction="sum"))
+        pred = logits.argmax(-1)
+        correct += (pred == slots).sum(0).cpu().numpy()
+        near += ((pred - slots).abs() <= 2).sum(0).cpu().numpy()
+        n += len(slots)
+    model.train()
+    return {"loss": loss_sum / (n * model.cfg.action_dims), "acc": (correct / n).tolist(),
+            "acc_mean": float(correct.sum() / (n * model.cfg.action_dims)), "acc_pm2_mean": float(near.sum() / (n * model.cfg.action_dims))}
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
+                          ("cpu" if args.device == "auto" else args.device))
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, "ckpt.pt")
+    log_path = os.path.join(args.out, "log.jsonl")
+    resume = torch_load(ckpt_path) if args.resume and os.path.exists(ckpt_path) else None
+    if args.resume and resume is None:
+        print(f"--resume: no {ckpt_path} yet; starting fresh", flush=True)
+    if resume is not None:  # the run's architecture and schedule come from the checkpoint
+        keep = {k: v for k, v in vars(args).items() if k in ("data", "out", "resume", "minutes", "steps", "threads", "device")}
+        args = argparse.Namespace(**{**resume["args"], **keep})
+
+    t_load = time.time()
+    vocab, vectors, is_word = glove_vocab()
+    eps, meta = load_episodes(args.data, args.image_size, args.limit_episodes or None)
+    train_eps, val_eps = split_episodes(eps, args.val_fraction, args.seed)
+    norm = action_norm_stats(train_eps, args.data)
+    sst = state_stats(train_eps)
+    if resume is not None:
+        norm, sst = resume["norm_stats"], resume["state_stats"]
+        image_mean, image_std = resume["image_mean"], resume["image_std"]
+    else:
+        sample = np.concatenate([e.frames[::5] for e in train_eps]).reshape(-1, 3) / 255.0
+        image_mean, image_std = sample.mean(0).tolist(), np.maximum(sample.std(0), 1e-2).tolist()
+    train = FrameSet(train_eps, vocab, norm, sst, image_mean, image_std)
+    val = FrameSet(val_eps, vocab, norm, sst, image_mean, image_std)
+    print(f"train {len(train_eps)} episodes / {len(train)} frames, val {len(val_eps)} episodes / {len(val)} frames, "
+          f"vocab {vocab.size}, loaded in {time.time() - t_load:.0f}s", flush=True)
+
+    cfg = VLAConfig(vocab_size=vocab.size, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
+                    ffn_dim=args.ffn, image_size=args.image_size, patch_grid=args.patch_grid,
+                    stem_channels=args.stem_channels, stem_widen=True, stem_refine=True, max_positions=128,
+                    state_dim=4, dropout=args.dropout, word_dim=vectors.shape[1], action_head_only=True)
+    torch.manual_seed(args.seed)
+    model = VLA(cfg)
+    model.set_word_vectors(torch.tensor(vectors), torch.tensor(is_word))
+    model.to(device).train()
+    n_params = sum(p.numel() for p in model.parameters())
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
+    rng = np.random.default_rng(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+    step, elapsed = 0, 0.0
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["opt"])
+        rng.bit_generator.state = resume["rng"]
+        gen.set_state(resume["gen"])
+        step, elapsed = resume["step"], resume["elapsed"]
+        print(f"resumed from {ckpt_path} at step {step}, {elapsed / 60:.1f} min", flush=True)
+    print(f"model: {n_params / 1e6:.2f}M trainable+frozen params ({cfg.num_image_tokens} image tokens), "
+          f"device {device}, threads {torch.get_num_threads()}", flush=True)
+    with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
+        json.dump({"args": vars(args), "model": cfg.to_dict(), "norm_stats": norm, "state_stats": sst,
+                   "image_mean": image_mean, "image_std": image_std, "train_episodes": len(train_eps),
+                   "train_frames": len(train), "val_episodes": [e.index for e in val_eps], "meta": meta}, f, indent=1)
+    with open(os.path.join(args.out, "split.json"), "w", encoding="utf-8") as f:
+        json.dump({"val_episodes": [e.index for e in val_eps], "train_episodes": [e.index for e in train_eps]}, f)
+
+    val_idx = np.random.default_rng(123).permutation(len(val))[: args.val_frames]
+    stop = {"sig": None}
+
+    def on_signal(sig, _frame):
+        stop["sig"] = sig
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def checkpoint() -> None:
+        save_atomic({"args": vars(args), "model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.bit_generator.state,
+                     "gen": gen.get_state(), "step": step, "elapsed": elapsed, "norm_stats": norm, "state_stats": sst,
+                     "image_mean": image_mean, "image_std": image_std}, ckpt_path)
+
+    def log(row: dict) -> None:
+        with open(log_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+
+    def run_eval() -> dict:
+        r = evaluate(model, val, val_idx, device)
+        log({"kind": "val", "step": step, "elapsed_s": round(elapsed, 1), **r})
+        print(f"[val] step {step} loss {r['loss']:.3f} acc {r['acc_mean']:.3f} (±2 bins {r['acc_pm2_mean']:.3f}) "
+              f"per dim {' '.join(f'{a:.2f}' for a in r['acc'])}", flush=True)
+        plot_log(log_path, os.path.join(args.out, "training_curves.png"))
+        return r
+
+    budget = args.minutes * 60.0
+    t0 = time.time() - elapsed
+    last_ckpt = last_eval = elapsed
+    acc_w = np.zeros(cfg.action_dims)
+    loss_w, n_w, t_w = 0.0, 0, time.time()
+    if step == 0:
+        run_eval()
+    while elapsed < budget and (not args.steps or step < args.steps) and stop["sig"] is None:
+        idx = rng.integers(0, len(train), args.batch)
+        px, ids, mask, state, slots = (t.to(device) for t in train.batch(idx, gen, augment=True))
+        lr = lr_at(args, step, elapsed)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        logits = action_logits(model, px, ids, mask, state)
+        loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gnorm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip))
+        opt.step()
+        step += 1
+        elapsed = time.time() - t0
+        loss_w += float(loss)
+        acc_w += (logits.argmax(-1) == slots).float().mean(0).cpu().numpy()
+        n_w += 1
+        if step % args.log_every == 0:
+            sps = n_w * args.batch / (time.time() - t_w)
+            row = {"kind": "train", "step": step, "elapsed_s": round(elapsed, 1), "lr": lr, "loss": loss_w / n_w,
+                   "acc": (acc_w / n_w).tolist(), "acc_mean": float(acc_w.mean() / n_w), "grad_norm": gnorm,
+                   "samples_per_s": round(sps, 1)}
+            log(row)
+            eta = budget - elapsed if not args.steps else min(budget - elapsed, (args.steps - step) * args.batch / sps)
+            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | "
+                  f"lr {lr:.2e} | {sps:.0f} samples/s | ~{max(0, eta) / 60:.0f} min left", flush=True)
+            acc_w[:] = 0
+            loss_w, n_w, t_w = 0.0, 0, time.time()
+        if elapsed - last_eval >= args.eval_every * 60:
+            run_eval()
+            last_eval = elapsed = time.time() - t0
+        if elapsed - last_ckpt >= args.ckpt_every * 60:
+            checkpoint()
+            last_ckpt = elapsed
+            print(f"checkpoint {ckpt_path} (step {step})", flush=True)
+
+    if stop["sig"] is not None:
+        print(f"signal {stop['sig']}: saving a checkpoint and stopping (resume with --resume)", flush=True)
+    final = run_eval()
+    checkpoint()
+    save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "norm_stats": {UNNORM_KEY: norm},
+                 "unnorm_key": UNNORM_KEY, "state_stats": sst, "image_mean": image_mean, "image_std": image_std,
+                 "summary": {"steps": step, "minutes": round(elapsed / 60, 1), "batch": args.batch,
+                             "train_episodes": len(train_eps), "train_frames": len(train),
+                             "val_episodes": len(val_eps), "val_frames": len(val), "val": final,
+                             "params": n_params, "args": vars(args), "meta": meta}},
+                os.path.join(args.out, "model.pt"))
+    print(f"done: step {step}, {elapsed / 60:.1f} min; wrote {os.path.join(args.out, 'model.pt')} "
+          f"(export with: npm run export -- --run {args.out})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""Dataset loading for training: reads a datagen folder (`episodes/<6-digit>.json` + `.rgb`,
+`meta.json`, `stats.json`; see training/DATASET.md), keeps successful episodes, holds out a
+validation set of episodes, and holds every frame in RAM as uint8 (resized to the model's input
+size with the runtime's own filter, src/inference/preprocess.ts). Batches are built in torch with
+the augmentation (±shift px, colour jitter, state noise). Targets: OpenVLA action-token slots
+(0…bins-1, id = vocab_size - bins + slot) of the BOUNDS_Q99-normalised expert action.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import actions as act
+from .export import PROMPT_TEMPLATE
+from .tokenizer import Vocab
+
+STATE_NAMES = ["ee_x", "ee_y", "ee_z", "gripper"]
+STATE_UNITS = ["m", "m", "m", "1"]
+GRIPPER_MASK = [True, True, True, True, True, True, False]
+
+
+def resize_matrix(in_size: int, out_size: int) -> np.ndarray:
+    """[out, in] weights of src/inference/preprocess.ts `taps(…, 'bilinear')`: a triangle filter with
+    support max(1, in/out) around half-pixel centres, renormalised per output pixel."""
+    scale = in_size / out_size
+    support = max(1.0, scale)
+    m = np.zeros((out_size, in_size), dtype=np.float64)
+    for o in range(out_size):
+        c = (o + 0.5) * scale
+        lo, hi = max(0, int(np.floor(c - support))), min(in_size - 1, int(np.ceil(c + support)))
+        for i in range(lo, hi + 1):
+            m[o, i] = max(0.0, 1.0 - abs((i + 0.5 - c) / support))
+        m[o] /= m[o].sum()
+    return m
+
+
+def resize_frames(frames: np.ndarray, size: int) -> np.ndarray:
+    """uint8 [T, H, W, 3] → uint8 [T, size, size, 3] (identity when already that size)."""
+    t, h, w, _ = frames.shape
+    if h == size and w == size:
+        return frames
+    ry, rx = resize_matrix(h, size), resize_matrix(w, size)
+    out = np.einsum("oh,thwc,pw->topc", ry, frames.astype(np.float64), rx, optimize=True)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def _read_stats(path: str) -> dict | None:
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        s = json.load(f)
+    for cand in (s, s.get("actions"), s.get("action")):
+        if isinstance(cand, dict) and "q01" in cand and "q99" in cand:
+            return cand
+    return None
+
+
+@dataclass
+class Episode:
+    index: int
+    instruction: str
+    task: str
+    family: str
+    frames: np.ndarray  # uint8 [T, S, S, 3]
+    actions: np.ndarray  # float64 [T, 7]
+    state: np.ndarray  # float64 [T, 4] raw ee_x, ee_y, ee_z, gripper
+
+
+def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=print) -> tuple[list[Episode], dict]:
+    """Successful episodes of `data_dir` (frames resized to image_size) and meta.json (or {})."""
+    meta_path = os.path.join(data_dir, "meta.json")
+    meta = json.load(open(meta_path, encoding="utf-8")) if os.path.exists(meta_path) else {}
+    files = sorted(glob.glob(os.path.join(data_dir, "episodes", "*.json")))
+    eps: list[Episode] = []
+    skipped = 0
+    for n, path in enumerate(files):
+        with open(path, encoding="utf-8") as f:
+            e = json.load(f)
+        if not e.get("success"):
+            skipped += 1
+            continue
+        rgb_path = path[: -len(".json")] + ".rgb"
+        if not os.path.exists(rgb_path):
+            skipped += 1
+            continue
+        a = np.asarray(e["actions"], dtype=np.float64)
+        t = a.shape[0]
+        raw = np.fromfile(rgb_path, dtype=np.uint8)
+        hw = raw.size // (t * 3)
+        side = int(round(hw**0.5))
+        if side * side * 3 * t != raw.size:
+            raise ValueError(f"{rgb_path}: {raw.size} bytes is not {t} square RGB frames")
+        frames = resize_frames(raw.reshape(t, side, side, 3), image_size)
+        state = np.concatenate(
+            [np.asarray(e["ee_pos"], dtype=np.float64).reshape(t, 3), np.asarray(e["gripper"], dtype=np.float64).reshape(t, 1)],
+            axis=1,
+        )
+        idx = int(os.path.basename(path)[: -len(".json")])
+        eps.append(Episode(idx, e["instruction"], e.get("task", ""), e.get("family", ""), frames, a, state))
+        if log and (n + 1) % 200 == 0:
+            log(f"  loaded {n + 1}/{len(files)} episode files")
+        if limit and len(eps) >= limit:
+            break
+    if log:
+        log(f"loaded {len(eps)} successful episodes ({sum(len(e.actions) for e in eps)} frames) from {data_dir}; "
+            f"skipped {skipped} unsuccessful/incomplete")
+    if not eps:
+        raise ValueError(f"{data_dir}: no successful episodes")
+    return eps, meta
+
+
+def split_episodes(eps: list[Episode], val_fraction: float, seed: int = 0) -> tuple[list[Episode], list[Episode]]:
+    """Validation = episodes whose hash(index, seed) falls below val_fraction (at least one)."""
+    def h(i: int) -> float:
+        return (zlib.crc32(f"{seed}:{i}".encode()) & 0xFFFFFFFF) / 2**32
+
+    val = [e for e in eps if h(e.index) < val_fraction]
+    if not val and len(eps) > 1:
+        val = [eps[-1]]
+    vset = {e.index for e in val}
+    return [e for e in eps if e.index not in vset], val
+
+
+def action_norm_stats(train: list[Episode], data_dir: str) -> dict:
+    """norm_stats entry: stats.json's q01/q99 when present, else computed from the training episodes."""
+    all_a = np.concatenate([e.actions for e in train])
+    st = act.quantile_stats(all_a, GRIPPER_MASK)
+    given = _read_stats(os.path.join(data_dir, "stats.json"))
+    if given is not None:
+        st["q01"] = [float(v) for v in given["q01"]]
+        st["q99"] = [float(v) for v in given["q99"]]
+    return st
+
+
+def state_stats(train: list[Episode]) -> dict:
+    s = np.concatenate([e.state for e in train])
+    return {"names": STATE_NAMES, "units": STATE_UNITS, "mean": s.mean(0).tolist(),
+            "std": np.maximum(s.std(0), 1e-3).tolist()}
+
+
+class FrameSet:
+    """All frames of some episodes as flat arrays, and batch assembly (optionally augmented)."""
+
+    def __init__(self, eps: list[Episode], vocab: Vocab, norm: dict, state_st: dict, image_mean, image_std,
+                 n_bins: int = 256):
+        self.frames = np.concatenate([e.frames for e in eps])  # uint8 [N, S, S, 3]
+        self.episode = np.concatenate([np.full(len(e.actions), k) for k, e in enumerate(eps)])
+        self.step = np.concatenate([np.arange(len(e.actions)) for e in eps])
+        self.raw_state = np.concatenate([e.state for e in eps])
+        st = (self.raw_state - np.asarray(state_st["mean"])) / np.asarray(state_st["std"])
+        self.state = torch.tensor(st, dtype=torch.float32)
+        a = np.concatenate([e.actions for e in eps])
+        na = act.normalize(a, norm["q01"], norm["q99"], norm["mask"])
+        ids = act.tokenize(na, vocab.size, n_bins)
+        self.slots = torch.tensor(ids - (vocab.size - n_bins), dtype=torch.long)  # [N, 7]
+        self.instructions = [e.instruction for e in eps]
+        self.prompt_ids = [vocab.encode(PROMPT_TEMPLATE.format(instruction=e.instruction.lower())) for e in eps]
+        self.pad_id = vocab.pad_id
+        self.action_start = vocab.size - n_bins
+        self.mean = torch.tensor(image_mean, dtype=torch.float32).view(1, 3, 1, 1)
+        self.std = torch.tensor(image_std, dtype=torch.float32).view(1, 3, 1, 1)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, augment: bool = False,
+              shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05):
+        """→ pixel_values [B, 3, S, S], input_ids [B, L] (left-padded prompt + 6 action tokens),
+        attention_mask [B, L], state [B, 4], target slots [B, 7]."""
+        x = torch.from_numpy(self.frames[idx]).permute(0, 3, 1, 2).float().div_(255.0)  # [B, 3, S, S]
+        b, _, s, _ = x.shape
+        state = self.state[idx]
+        if augment:
+            if shift > 0:
+                padded = torch.nn.functional.pad(x, (shift, shift, shift, shift), mode="replicate")
+                off = torch.randint(0, 2 * shift + 1, (b, 2), generator=gen)
+                x = torch.stack([padded[i, :, oy:oy + s, ox:ox + s] for i, (oy, ox) in enumerate(off.tolist())])
+            if jitter > 0:
+                u = lambda *shape: (torch.rand(*shape, generator=gen) * 2 - 1) * jitter  # noqa: E731
+                mean = x.mean(dim=(1, 2, 3), keepdim=True)
+                x = (x - mean) * (1 + u(b, 1, 1, 1)) + mean * (1 + u(b, 1, 1, 1))  # contrast, brightness
+                x = (x * (1 + 0.5 * u(b, 3, 1, 1))).clamp_(0, 1)  # per-channel gain
+            if state_noise > 0:
+                state = state + torch.randn(state.shape, generator=gen) * state_noise
+        x = (x - self.mean) / self.std
+        slots = self.slots[idx]
+        prompts = [self.prompt_ids[k] for k in self.episode[idx]]
+        width = max(len(p) for p in prompts) + slots.shape[1] - 1
+        ids = torch.full((b, width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((b, width), dtype=torch.long)
+        act_in = slots[:, :-1] + self.action_start
+        for i, p in enumerate(prompts):
+            seq = torch.cat([torch.tensor(p, dtype=torch.long), act_in[i]])
+            ids[i, width - len(seq):] = seq
+            mask[i, width - len(seq):] = 1
+        return x, ids, mask, state, slots
