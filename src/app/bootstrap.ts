@@ -1,5 +1,5 @@
 /**
- * Starts the runtime: reads URL parameters (?task=…&seed=…&cam=…&view=0), loads the World, binds its runner
+ * Starts the runtime: reads URL parameters (?task=…&seed=…&cam=…&view=0&policy=0), loads the World, binds its runner
  * to the store, builds the initial scene and installs window.vla (plus the data recorder). Must not import React.
  */
 import { parseTask } from '../core/task';
@@ -16,9 +16,11 @@ export interface UrlParams {
   cameraSize?: number;
   /** `?view=0`: do not render the main 3D view (data generation, headless scripts). */
   mainView?: false;
+  /** `?policy=0`: do not start the policy runtime (no inference worker, no model download; data generation). */
+  policy?: false;
 }
 
-/** Parse `?task=…&seed=…&cam=…&view=0`; invalid values are dropped with a warning. */
+/** Parse `?task=…&seed=…&cam=…&view=0&policy=0`; invalid values are dropped with a warning. */
 export function readUrlParams(search: string): UrlParams {
   const q = new URLSearchParams(search);
   const out: UrlParams = {};
@@ -36,6 +38,7 @@ export function readUrlParams(search: string): UrlParams {
   const cam = Number.parseInt(q.get('cam') ?? '', 10);
   if (Number.isFinite(cam) && cam >= 8 && cam <= 512) out.cameraSize = cam;
   if (q.get('view') === '0') out.mainView = false;
+  if (q.get('policy') === '0') out.policy = false;
   return out;
 }
 
@@ -51,7 +54,7 @@ export async function bootstrap(search: string): Promise<void> {
     await appStore.getState().resetScene(params.seed ?? store.seed, params.task ?? store.task);
     installAutomation(appStore.getState);
     installDatagen(world);
-    void startPolicy(search, appStore); // model, window.vla policy calls, ?instruction/ep/model/autorun
+    if (params.policy !== false) void startPolicy(search, appStore); // model, window.vla policy calls, ?instruction/ep/model/autorun
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error('VLA Playground failed to start:', err);

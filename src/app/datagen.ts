@@ -4,6 +4,8 @@
  * ModelCamera pixels) and the proprio state; with DART-style noise the executed action is perturbed while the
  * recorded label stays the expert's clean action. Registered through extendAutomation. Must not import React or ORT.
  */
+
+import type { Material, Mesh, Scene } from 'three';
 import { createExpert } from '../core/expert';
 import { mix32, Rng } from '../core/prng';
 import { createSuccessMonitor } from '../core/success';
@@ -56,8 +58,10 @@ export interface RecordedEpisode {
   ee_quat: number[][];
   gripper: number[];
   joints: number[][];
-  /** Time spent, ms: physics + expert, rendering + readback, base64 encoding. */
-  timings: { simMs: number; renderMs: number; encodeMs: number };
+  /** Whether the hidden-caster speed-up was used (pixels verified identical on the first frame). */
+  hiddenCastersOff: boolean;
+  /** Time spent, ms: physics + expert, rendering + readback (firstMs: the first frame with its one-off checks), base64. */
+  timings: { simMs: number; renderMs: number; firstMs: number; encodeMs: number };
 }
 
 /** DART-style perturbation: constant-offset noise segments on some episodes; gripper never perturbed. */
@@ -92,6 +96,68 @@ export function createNoiseSchedule(noise: number, seed: number): NoiseSchedule 
 
 const now = () => performance.now();
 
+/** Material variants (program keys) already held alive by a keeper scene; see keepPrograms. */
+const keptSignatures = new Set<string>();
+const keepers: Scene[] = [];
+
+const signature = (mesh: Mesh): string => {
+  const m = mesh.material as Material;
+  return `${m.type}|${m.transparent}|${m.side}|${mesh.receiveShadow}|${mesh.castShadow}`;
+};
+
+/**
+ * Speed-up without changing pixels: World.reset disposes the previous scene's materials, which makes three.js
+ * delete their shader programs and recompile them (and SwiftShader rebuild its pipelines) every episode.
+ * A never-disposed clone of the scene with cloned materials, captured once, keeps those programs alive.
+ */
+function keepPrograms(world: World): void {
+  const scene = world.mujocoScene?.scene;
+  if (!scene) return;
+  let fresh = false;
+  scene.traverse((o) => {
+    if ((o as Mesh).isMesh && !keptSignatures.has(signature(o as Mesh))) fresh = true;
+  });
+  if (!fresh) return;
+  const keeper = scene.clone();
+  keeper.traverse((o) => {
+    const mesh = o as Mesh;
+    if (!mesh.isMesh) return;
+    keptSignatures.add(signature(mesh));
+    mesh.material = (mesh.material as Material).clone();
+  });
+  world.modelCamera.capture(keeper);
+  keepers.push(keeper);
+}
+
+/** Meshes whose shadow can only fall below the table top, where the model camera never looks. */
+const HIDDEN_CASTER = /^(table_|floor$)/;
+
+/**
+ * Speed-up without changing pixels: the table top, legs and floor cast shadows only below the table top,
+ * outside the model camera's view, yet their shadow-map pass dominates SwiftShader's cost. Turn their
+ * castShadow off when the first frame is byte-identical either way (camera and light are fixed for the
+ * episode and nothing can move below the table top); otherwise keep them. Returns whether they were turned off.
+ */
+function dropHiddenShadowCasters(world: World): boolean {
+  const scene = world.mujocoScene?.scene;
+  if (!scene) return false;
+  const casters: { castShadow: boolean }[] = [];
+  scene.traverse((o) => {
+    if (o.castShadow && HIDDEN_CASTER.test(o.name)) casters.push(o);
+  });
+  if (casters.length === 0) return false;
+  const before = world.captureFrame().rgb;
+  for (const o of casters) o.castShadow = false;
+  const after = world.captureFrame().rgb;
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] !== after[i]) {
+      for (const o of casters) o.castShadow = true;
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Bytes → base64 through the browser's native encoder (FileReader data URL). */
 async function toBase64(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const url = await new Promise<string>((resolve, reject) => {
@@ -116,7 +182,10 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
   const h = world.modelCamera.height;
   const frameBytes = w * h * 3;
   const frames = new Uint8Array(new ArrayBuffer(maxSteps * frameBytes));
-  const out: Omit<RecordedEpisode, 'rgbBase64' | 'timings' | 'success' | 'steps' | 'reason' | 'phase'> = {
+  const out: Omit<
+    RecordedEpisode,
+    'rgbBase64' | 'timings' | 'success' | 'steps' | 'reason' | 'phase' | 'hiddenCastersOff'
+  > = {
     seed: args.seed,
     task: args.task,
     width: w,
@@ -136,6 +205,11 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
   let verdict = monitor.update(state);
   let t = 0;
   world.markSimChanged();
+  const r00 = now();
+  const hiddenCastersOff = dropHiddenShadowCasters(world);
+  keepPrograms(world);
+  const firstMs = now() - r00;
+  renderMs += firstMs;
   while (!verdict.success && t < maxSteps) {
     const r0 = now();
     frames.set(world.captureFrame().rgb, t * frameBytes);
@@ -165,12 +239,27 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
     steps: t,
     reason: verdict.reason,
     phase: expert.phase,
+    hiddenCastersOff,
     rgbBase64,
-    timings: { simMs, renderMs, encodeMs: now() - e0 },
+    timings: { simMs, renderMs, firstMs, encodeMs: now() - e0 },
   };
 }
 
 /** Add `recordEpisode(args)` to window.vla. */
 export function installDatagen(world: World): void {
   extendAutomation({ recordEpisode: (args: RecordArgs) => recordEpisode(world, args) });
+  (window as unknown as { __w: World }).__w = world;
 }
+
+// TEMP BENCH
+export function benchRender(world: World, cfg: string, n = 30): number {
+  const scene = world.mujocoScene!.scene;
+  scene.traverse((o) => { if (/^(table_|floor)/.test(o.name)) o.castShadow = false; });
+  world.captureFrame();
+  const t0 = performance.now();
+  if (cfg.includes('dyn')) {
+    for (let i = 0; i < n; i++) { world.sim.step([0.01 * Math.sin(i), 0.01, 0, 0, 0, 0, 1]); world.markSimChanged(); world.captureFrame(); }
+  } else for (let i = 0; i < n; i++) world.modelCamera.capture(scene);
+  return (performance.now() - t0) / n;
+}
+extendAutomation({ benchRender: (cfg: string, n: number) => benchRender((window as unknown as { __w: World }).__w, cfg, n) });

@@ -17,8 +17,12 @@ export function usePolicyKeys(): void {
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || typingInField(e)) return;
+      if (e.key !== 'Enter' && e.key !== ' ' && e.key !== '.') return;
       const s = appStore.getState();
       if (!s.world || !s.model.info) return;
+      // A focused button would also "click" on Enter/Space: the key means the policy here, not the button.
+      const focused = document.activeElement;
+      if (focused instanceof HTMLButtonElement) focused.blur();
       if (e.key === 'Enter') {
         e.preventDefault();
         void s.runPolicy().catch(() => undefined);

@@ -24,6 +24,8 @@ const threads = scope.crossOriginIsolated
   : 1;
 ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, scope.location.href).href };
 ort.env.wasm.numThreads = threads;
+// ORT's node-placement warnings on WebGPU are not errors for the user; keep real errors.
+ort.env.logLevel = 'error';
 
 function readerFor(source: ModelSource, cache: boolean) {
   if ('url' in source) return urlReader(new URL(source.url, scope.location.href).href, { cache });

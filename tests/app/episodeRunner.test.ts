@@ -51,7 +51,12 @@ describe('EpisodeRunner (real sim in Node)', () => {
 describe('bindRunner', () => {
   it('passes non-step events through and coalesces step bursts', async () => {
     let listener: (e: RunnerEvent) => void = () => {};
-    const fake = { subscribe: (l: (e: RunnerEvent) => void) => ((listener = l), () => {}) };
+    const fake = {
+      subscribe: (l: (e: RunnerEvent) => void) => {
+        listener = l;
+        return () => {};
+      },
+    };
     const seen: string[] = [];
     bindRunner(fake, (e) => seen.push(e.type === 'step' ? `step${e.steps}` : e.type), 50);
     const step = (n: number) => ({ type: 'step', steps: n }) as unknown as RunnerEvent;

@@ -50,15 +50,25 @@ def resize_frames(frames: np.ndarray, size: int) -> np.ndarray:
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def _read_stats(path: str) -> dict | None:
+DEFAULT_KEY = "vla_sim"
+
+
+def read_dataset_stats(data_dir: str) -> tuple[str, dict | None]:
+    """(dataset key, action stats with q01/q99 or None) from stats.json: OpenVLA's dataset_statistics
+    layout `{key: {"action": {...}, "proprio": {...}}}` (scripts/datagen.ts) or a bare `{q01, q99}`."""
+    path = os.path.join(data_dir, "stats.json")
     if not os.path.exists(path):
-        return None
+        return DEFAULT_KEY, None
     with open(path, encoding="utf-8") as f:
         s = json.load(f)
-    for cand in (s, s.get("actions"), s.get("action")):
-        if isinstance(cand, dict) and "q01" in cand and "q99" in cand:
-            return cand
-    return None
+    if "q01" in s and "q99" in s:
+        return DEFAULT_KEY, s
+    for key, v in s.items():
+        if isinstance(v, dict):
+            for cand in (v.get("action"), v.get("actions")):
+                if isinstance(cand, dict) and "q01" in cand and "q99" in cand:
+                    return key, cand
+    return DEFAULT_KEY, None
 
 
 @dataclass
@@ -92,11 +102,11 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
         a = np.asarray(e["actions"], dtype=np.float64)
         t = a.shape[0]
         raw = np.fromfile(rgb_path, dtype=np.uint8)
-        hw = raw.size // (t * 3)
-        side = int(round(hw**0.5))
-        if side * side * 3 * t != raw.size:
-            raise ValueError(f"{rgb_path}: {raw.size} bytes is not {t} square RGB frames")
-        frames = resize_frames(raw.reshape(t, side, side, 3), image_size)
+        side = int(round((raw.size // (t * 3)) ** 0.5))
+        h, w = int(e.get("height", side)), int(e.get("width", side))
+        if h * w * 3 * t != raw.size or h != w:
+            raise ValueError(f"{rgb_path}: {raw.size} bytes is not {t} square {w}×{h} RGB frames")
+        frames = resize_frames(raw.reshape(t, h, w, 3), image_size)
         state = np.concatenate(
             [np.asarray(e["ee_pos"], dtype=np.float64).reshape(t, 3), np.asarray(e["gripper"], dtype=np.float64).reshape(t, 1)],
             axis=1,
@@ -131,7 +141,7 @@ def action_norm_stats(train: list[Episode], data_dir: str) -> dict:
     """norm_stats entry: stats.json's q01/q99 when present, else computed from the training episodes."""
     all_a = np.concatenate([e.actions for e in train])
     st = act.quantile_stats(all_a, GRIPPER_MASK)
-    given = _read_stats(os.path.join(data_dir, "stats.json"))
+    _, given = read_dataset_stats(data_dir)
     if given is not None:
         st["q01"] = [float(v) for v in given["q01"]]
         st["q99"] = [float(v) for v in given["q99"]]

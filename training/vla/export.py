@@ -32,12 +32,15 @@ class _VisionGraph(nn.Module):
 
 
 class _EmbedGraph(nn.Module):
+    """input_ids → inputs_embeds as one Gather over the model's folded [V, D] embedding table
+    (for word-vector embeddings: proj(frozen vector) for words, learned rows for the rest)."""
+
     def __init__(self, model: VLA):
         super().__init__()
-        self.m = model
+        self.register_buffer("table", model.embedding_table().detach().clone())
 
     def forward(self, input_ids):
-        return self.m.embed_tokens(input_ids)
+        return nn.functional.embedding(input_ids, self.table)
 
 
 class _DecoderGraph(nn.Module):

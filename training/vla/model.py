@@ -34,6 +34,7 @@ class VLAConfig:
     # (GloVe, set with VLA.set_word_vectors) followed by a learned projection to d_model; other ids
     # (specials, punctuation, action tokens) get learned embeddings.
     word_dim: int = 0
+    n_learned_tokens: int = 0  # with word_dim > 0: how many ids are not words (specials, punctuation, actions)
     # True: lm_head only has rows for the action tokens; the exported logits put -1e4 on all other ids
     # (the policy never emits text), which keeps the [B, S, vocab_size] contract at a fraction of the size.
     action_head_only: bool = False
@@ -205,17 +206,19 @@ class WordVectorEmbedding(nn.Module):
         v = cfg.vocab_size
         self.register_buffer("vectors", torch.zeros(v, cfg.word_dim))  # frozen; zeros for non-word ids
         self.register_buffer("is_word", torch.zeros(v, 1))
+        # id → row of `learned` (0 for word ids); set by VLA.set_word_vectors
+        self.register_buffer("learned_index", torch.zeros(v, dtype=torch.long))
         self.proj = nn.Linear(cfg.word_dim, cfg.d_model)
-        self.learned = nn.Embedding(v, cfg.d_model)  # only the rows of non-word ids are used
+        self.learned = nn.Embedding(cfg.n_learned_tokens + 1, cfg.d_model)
         nn.init.normal_(self.learned.weight, std=0.02)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         w = self.is_word[ids]
-        return w * self.proj(self.vectors[ids]) + (1.0 - w) * self.learned(ids)
+        return w * self.proj(self.vectors[ids]) + (1.0 - w) * self.learned(self.learned_index[ids])
 
     def table(self) -> torch.Tensor:
         w = self.is_word
-        return w * self.proj(self.vectors) + (1.0 - w) * self.learned.weight
+        return w * self.proj(self.vectors) + (1.0 - w) * self.learned(self.learned_index)
 
 
 class VLA(nn.Module):
@@ -227,8 +230,9 @@ class VLA(nn.Module):
             self.embed_tokens: nn.Module = WordVectorEmbedding(cfg)
         else:
             self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.d_model)
-            nn.init.normal_(self.embed_tokens.weight, std=0.02)
         self.decoder = Decoder(cfg)
+        if cfg.word_dim == 0:  # after the decoder: keeps the RNG order (and the fixture) of earlier versions
+            nn.init.normal_(self.embed_tokens.weight, std=0.02)
 
     def set_word_vectors(self, vectors: torch.Tensor, is_word: torch.Tensor) -> None:
         """vectors [V, word_dim] (rows of non-word ids ignored), is_word [V] bool."""
@@ -236,8 +240,13 @@ class VLA(nn.Module):
             raise ValueError("set_word_vectors needs cfg.word_dim > 0")
         with torch.no_grad():
             m = is_word.float().view(-1, 1)
+            if int((~is_word).sum()) != self.cfg.n_learned_tokens:
+                raise ValueError(f"{int((~is_word).sum())} non-word ids, but cfg.n_learned_tokens = {self.cfg.n_learned_tokens}")
+            index = torch.zeros(self.cfg.vocab_size, dtype=torch.long)
+            index[~is_word] = torch.arange(1, self.cfg.n_learned_tokens + 1)
             self.embed_tokens.vectors.copy_(vectors * m)
             self.embed_tokens.is_word.copy_(m)
+            self.embed_tokens.learned_index.copy_(index)
 
     def embedding_table(self) -> torch.Tensor:
         """The [V, D] table the embed_tokens graph is a lookup into."""

@@ -160,21 +160,21 @@ export function ModelPanel() {
 
       <div className="field">
         <span>Execution provider</span>
-        <div className="segmented" role="group" aria-label="Execution provider">
+        <fieldset className="segmented" aria-label="Execution provider">
           {EP_OPTIONS.map((o) => (
             <button
               key={o.value}
               type="button"
               aria-pressed={model.epPreference === o.value}
               data-testid={`ep-${o.value}`}
-              className={model.epPreference === o.value ? 'active' : ''}
+              className={model.epPreference === o.value ? 'seg active' : 'seg'}
               disabled={!info || loading}
               onClick={() => void setExecutionProvider(o.value).catch(noop)}
             >
               {o.label}
             </button>
           ))}
-        </div>
+        </fieldset>
       </div>
       {info && (
         <div className="ep-line" data-testid="model-ep" data-ep={info.executionProvider}>

@@ -90,11 +90,11 @@ export function PolicyPanel() {
         <button
           type="button"
           data-testid="policy-pause"
-          disabled={!ready || !(running || paused)}
+          disabled={!ready || !running}
           onClick={() => void togglePause()}
-          title="Pause / resume (Space)"
+          title="Pause (Space; Space again resumes)"
         >
-          {paused ? '▶' : '❚❚'}
+          ❚❚ Pause
         </button>
         <button
           type="button"
@@ -103,7 +103,7 @@ export function PolicyPanel() {
           onClick={() => void stepPolicy().catch(noop)}
           title="Single step (.)"
         >
-          ⏭ Step
+          ▸ Step
         </button>
         <button
           type="button"
