@@ -154,6 +154,7 @@ interface EpisodeJson {
   noisy_episode: boolean;
   actions: number[][];
   ee_pos: number[][];
+  ee_quat: number[][];
   gripper: number[];
   joints: number[][];
 }
@@ -182,10 +183,21 @@ export function computeStats(episodes: readonly EpisodeJson[]) {
         names: [...ACTION_NAMES],
       },
       proprio: { ...columnStats(proprio, 4), names: ['ee_x', 'ee_y', 'ee_z', 'gripper'] },
-      joints: columnStats(
-        ok.flatMap((e) => e.joints),
-        nJoints,
-      ),
+      // Raw sim quaternions: the top-down grasp has w ≈ 0, so q and −q alternate between steps.
+      ee_quat: {
+        ...columnStats(
+          ok.flatMap((e) => e.ee_quat),
+          4,
+        ),
+        names: ['ee_qw', 'ee_qx', 'ee_qy', 'ee_qz'],
+      },
+      joints: {
+        ...columnStats(
+          ok.flatMap((e) => e.joints),
+          nJoints,
+        ),
+        names: Array.from({ length: nJoints }, (_, i) => `joint_${i}`),
+      },
       num_transitions: actions.length,
       num_trajectories: ok.length,
     },

@@ -34,6 +34,21 @@ def folder_bytes(folder: str) -> dict[str, int]:
     return out
 
 
+def describe_meta(meta: dict) -> str:
+    """A short dataset description from datagen's meta.json (commit, counts, noise, image size)."""
+    parts = []
+    if "counts" in meta:
+        c = meta["counts"]
+        parts.append(f"{c.get('success', '?')} of {c.get('episodes', '?')} generated episodes succeeded")
+    if "noise" in meta:
+        parts.append(f"DART noise {meta['noise']}")
+    if "image" in meta:
+        parts.append(f"frames {meta['image'].get('width')}×{meta['image'].get('height')}")
+    if "commit" in meta:
+        parts.append(f"generated at commit {str(meta['commit'])[:10]}{' (dirty)' if meta.get('commit_dirty') else ''}")
+    return f"; {', '.join(parts)}" if parts else ""
+
+
 def card_sections(ck: dict, fp32_bytes: int, q8_bytes: dict[str, int], qinfo: dict[str, dict]) -> dict[str, str]:
     s = ck["summary"]
     a = s["args"]
@@ -49,8 +64,9 @@ def card_sections(ck: dict, fp32_bytes: int, q8_bytes: dict[str, int], qinfo: di
         "Data": f"Demonstrations from the project's scripted expert in its own MuJoCo scene, rendered by the app's "
         f"three.js renderer (`npm run datagen`, format in training/DATASET.md). Only successful episodes: "
         f"{s['train_episodes']} training episodes ({s['train_frames']} frames) and {s['val_episodes']} held-out "
-        f"validation episodes ({s['val_frames']} frames). Dataset meta: `{json.dumps(meta)[:400]}`. Action "
-        f"statistics (q01/q99, BOUNDS_Q99) and the proprio state mean/std are computed from the training episodes.",
+        f"validation episodes ({s['val_frames']} frames){describe_meta(meta)}. Action "
+        f"statistics (q01/q99, BOUNDS_Q99) from the dataset's stats.json (successful episodes); proprio state "
+        f"mean/std from the training episodes.",
         "Training": f"`npm run train` (training/train.py, PyTorch on CPU): teacher-forced cross-entropy over the 7 "
         f"action tokens (logits restricted to the {256} action ids), AdamW (lr {a['lr']}, weight decay "
         f"{a['weight_decay']}, betas 0.9/0.98), {a['warmup']} warm-up steps then cosine decay over the wall-clock "
@@ -63,16 +79,20 @@ def card_sections(ck: dict, fp32_bytes: int, q8_bytes: dict[str, int], qinfo: di
         f"exact / {val['acc_pm2_mean']:.3f} within ±2 bins; per dimension {dims}.\n\n"
         f"![training curves](training_curves.png)",
         "Size": f"{total / 1e6:.2f} MB in all ({graphs}); fp32 export {fp32_bytes / 1e6:.2f} MB. "
-        f"{s['params'] / 1e6:.2f}M parameters (incl. the frozen word-vector table, folded into the embedding graph).",
+        f"{s['params'] / 1e6:.2f}M trained parameters, plus the frozen word-vector table "
+        f"({int(ck['config']['vocab_size']) - ck['config']['n_learned_tokens']} × {ck['config']['word_dim']}), which the "
+        f"export folds with the learned projection into one [{ck['config']['vocab_size']}, {ck['config']['d_model']}] "
+        f"embedding table.",
         "Quantization": "Weight-only int8, symmetric, per output channel for every MatMul / Conv weight "
         "(DequantizeLinear nodes), per row for the embedding table (Gather → Cast → Mul); activations, "
         f"LayerNorm and biases float32 (training/vla/quantize.py). {qlist}.",
-        "Parity": "Not measured yet: run `npx tsx training/parity.ts --run <run> --data <dataset>`.",
+        "Parity": "Not measured yet: run `npm run parity -- --run <run> --data <dataset>`.",
         "Evaluation": "Closed-loop success rates are measured by `npm run eval` and recorded here with the commit "
         "they were measured on (not yet measured).",
-        "Reproduce": "```\nnpm run datagen -- --episodes N --out <dataset>\nnpm run train -- --data <dataset> --out "
-        "training/out/<run> --minutes 45\nnpm run export -- --run training/out/<run>\nnpx tsx training/parity.ts "
-        "--run training/out/<run> --data <dataset>\n```",
+        "Reproduce": "See training/README.md.\n\n```\nnpm run datagen -- --episodes N --out <dataset>\n"
+        f"npm run train -- --data <dataset> --out training/out/<run> --minutes {a['minutes']:g}\n"
+        "npm run export -- --run training/out/<run> --data <dataset>\n"
+        "npm run parity -- --run training/out/<run> --data <dataset>\n```",
     }
 
 
@@ -115,6 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--run", required=True, help="training run folder with model.pt")
     ap.add_argument("--out", default=os.path.join(ROOT, "models", MODEL_ID))
+    ap.add_argument("--note", help="a Status paragraph at the top of the model card (e.g. PRELIMINARY …)")
     ap.add_argument("--data", help="dataset: also write PyTorch golden tokens for parity.ts (<run>/torch_golden.json)")
     args = ap.parse_args()
     ck = torch_load(os.path.join(args.run, "model.pt"))
@@ -164,7 +185,10 @@ def main() -> None:
     q8_bytes = folder_bytes(out)
     from vla.export import write_model_card
 
-    write_model_card(out, manifest, card_sections(ck, fp32_bytes, q8_bytes, qinfo))
+    sections = card_sections(ck, fp32_bytes, q8_bytes, qinfo)
+    if args.note:
+        sections = {"Status": args.note, **sections}
+    write_model_card(out, manifest, sections)
     total = sum(folder_bytes(out).values())
     print(f"wrote {out}: {total / 1e6:.2f} MB (fp32 reference {fp32}: {fp32_bytes / 1e6:.2f} MB)")
     if total > 10e6:

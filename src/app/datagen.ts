@@ -248,18 +248,4 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
 /** Add `recordEpisode(args)` to window.vla. */
 export function installDatagen(world: World): void {
   extendAutomation({ recordEpisode: (args: RecordArgs) => recordEpisode(world, args) });
-  (window as unknown as { __w: World }).__w = world;
 }
-
-// TEMP BENCH
-export function benchRender(world: World, cfg: string, n = 30): number {
-  const scene = world.mujocoScene!.scene;
-  scene.traverse((o) => { if (/^(table_|floor)/.test(o.name)) o.castShadow = false; });
-  world.captureFrame();
-  const t0 = performance.now();
-  if (cfg.includes('dyn')) {
-    for (let i = 0; i < n; i++) { world.sim.step([0.01 * Math.sin(i), 0.01, 0, 0, 0, 0, 1]); world.markSimChanged(); world.captureFrame(); }
-  } else for (let i = 0; i < n; i++) world.modelCamera.capture(scene);
-  return (performance.now() - t0) / n;
-}
-extendAutomation({ benchRender: (cfg: string, n: number) => benchRender((window as unknown as { __w: World }).__w, cfg, n) });

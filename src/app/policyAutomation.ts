@@ -5,6 +5,7 @@
  */
 import type { ExecutionProvider, ExecutionProviderPreference, PolicyStep } from '../core/policy';
 import { extendAutomation } from './automation';
+import { installRandomAutomation } from './randomAutomation';
 import type { AppState } from './store';
 
 export interface VlaPredictResult {
@@ -165,5 +166,6 @@ export function installPolicyAutomation(store: {
 }): VlaPolicyApi {
   const api = createPolicyAutomation(store);
   extendAutomation(api as unknown as Record<string, unknown>);
+  installRandomAutomation(store); // window.vla.runRandom: the random-action baseline
   return api;
 }

@@ -46,6 +46,11 @@ export const ManifestSchema = z.object({
     patch_grid: z.tuple([posInt, posInt]).optional(),
     /** Tokens the vision encoder emits (patches, plus one for the state when present). */
     num_tokens: posInt.optional(),
+    /**
+     * Square size (px) the sim's model camera should render at before the resize to width × height:
+     * the size the training frames were rendered at, so the runtime sees the same pixels. @default width
+     */
+    camera_size: posInt.optional(),
   }),
   prompt: z.object({
     template: z.string().includes('{instruction}', { message: 'must contain "{instruction}"' }),

@@ -45,8 +45,9 @@ def resize_frames(frames: np.ndarray, size: int) -> np.ndarray:
     t, h, w, _ = frames.shape
     if h == size and w == size:
         return frames
-    ry, rx = resize_matrix(h, size), resize_matrix(w, size)
-    out = np.einsum("oh,thwc,pw->topc", ry, frames.astype(np.float64), rx, optimize=True)
+    ry, rx = resize_matrix(h, size).astype(np.float32), resize_matrix(w, size).astype(np.float32)
+    a = np.tensordot(frames.astype(np.float32), ry, axes=([1], [1]))  # [T, W, 3, size] (2-D BLAS products)
+    out = np.tensordot(a, rx, axes=([1], [1])).transpose(0, 2, 3, 1)  # [T, 3, size, size] → [T, size, size, 3]
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 

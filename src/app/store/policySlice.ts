@@ -130,11 +130,12 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     }
   };
 
-  /** Capture at the model's input size when it is square (the worker resizes otherwise). */
+  /** Capture at the size the model was trained on (manifest image.camera_size, else its input size). */
   const matchCamera = (info: ModelInfo) => {
-    const { width, height } = info.manifest.image;
-    if (!get().matchCameraToModel || width !== height || width < 8 || width > 512) return;
-    if (get().cameraSize !== width) get().setCameraSize(width);
+    const { width, height, camera_size } = info.manifest.image;
+    const size = camera_size ?? width;
+    if (!get().matchCameraToModel || width !== height || size < 8 || size > 512) return;
+    if (get().cameraSize !== size) get().setCameraSize(size);
   };
 
   const load = async (source: ModelSource, ref: string): Promise<ModelInfo> => {
