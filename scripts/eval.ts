@@ -7,7 +7,8 @@
  * default: the same Sim and EpisodeRunner code as the page) and, with --baseline, the random-action
  * baseline (`window.vla.runRandom`). Prints a family × split table with 95% Wilson intervals on stdout.
  * JSON: { cells: [{ family, split, episodes, success (rate), successes, ci95, expert_success, … }],
- * model, commit, ep, date, episodes: [per-episode records] }. Node only.
+ * totals (the same per split over all families), model, commit, ep, date, episodes: [per-episode
+ * records] }. Node only.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -134,6 +135,12 @@ export function resolveModel(ref: string): ModelRef {
   return { pageRef: EXTERNAL_MOUNT, mounts: { [EXTERNAL_MOUNT]: folder }, folder, manifest };
 }
 
+/** Repository-relative when inside the checkout, absolute otherwise. */
+function displayPath(p: string): string {
+  const rel = relative(ROOT, p);
+  return rel && !rel.startsWith('..') ? rel.split(sep).join('/') : p;
+}
+
 function folderBytes(dir: string): number {
   let n = 0;
   for (const f of readdirSync(dir)) {
@@ -154,7 +161,7 @@ function modelReport(m: ModelRef, loadedId: string | null): Record<string, unkno
     ...pick('format_version'),
     ...pick('quantization'),
     ref: m.pageRef,
-    ...(m.folder ? { folder: relative(ROOT, m.folder) || m.folder, bytes: folderBytes(m.folder) } : {}),
+    ...(m.folder ? { folder: displayPath(m.folder), bytes: folderBytes(m.folder) } : {}),
   };
 }
 
@@ -422,12 +429,14 @@ async function main(): Promise<void> {
   bar?.end(`success ${ok}/${bar.done}`);
   const evalS = (performance.now() - tEval) / 1000;
 
-  const cells = aggregate(records, args.families, args.splits);
+  const table = aggregate(records, args.families, args.splits);
+  const cells = table.filter((c) => c.family !== 'all');
+  const totals = table.filter((c) => c.family === 'all');
   const stepMs = median(records.map((r) => r.step_ms_median));
   const eps = jobs.length / evalS;
   const modelInfo = modelReport(model, info?.modelId ?? null);
   printTable(
-    cells,
+    table,
     `\nmodel ${String(modelInfo.id)}${modelInfo.name ? ` (${String(modelInfo.name)})` : ''} · ep ${info?.executionProvider ?? args.ep} · ` +
       `${args.episodes} episodes per cell · max ${args.maxSteps} steps`,
   );
@@ -439,6 +448,7 @@ async function main(): Promise<void> {
     const commit = git(['rev-parse', 'HEAD']);
     const out = {
       cells,
+      totals,
       model: modelInfo,
       commit,
       commit_dirty: git(['status', '--porcelain', '--untracked-files=no']).length > 0,
