@@ -60,7 +60,8 @@ test('the Run expert button solves a put task, shown in the UI', async ({ page }
 test('cameraFrame is non-blank, identical for the same seed, different for another seed', async ({
   page,
 }) => {
-  const { errors } = await openPlayground(page);
+  // cam=64 pins the model camera size (otherwise it follows the loaded model's manifest).
+  const { errors } = await openPlayground(page, '?cam=64');
   const task = 'pick:green-block';
   const grab = async (seed: number) => {
     await page.evaluate(({ seed, task }) => window.vla!.reset({ seed, task }), { seed, task });

@@ -3,38 +3,30 @@
  *  [--max-steps 200] [--no-build] [--stats]`
  * Builds the app (when stale) into .cache/datagen-dist, serves it with Vite's preview, and records scripted-expert
  * demonstrations in headless Debian Chromium through `window.vla.recordEpisode` (the app's own renderer), on
- * parallel pages; writes the dataset described in training/DATASET.md, resumably, then meta.json and stats.json.
- * Node only (never bundled into the app).
+ * parallel pages (harness: scripts/lib/playground.ts); writes the dataset described in training/DATASET.md,
+ * resumably, then meta.json and stats.json. Node only (never bundled into the app).
  */
-import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from '@playwright/test';
-import { chromiumArgs } from '../playwright.config';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from '@playwright/test';
 import type { RecordArgs, RecordedEpisode } from '../src/app/datagen';
 import { CAMERA_JITTER, CAMERA_NOMINAL } from '../src/core/sceneGenerator';
 import { SPLIT_SEEDS, trainingEpisode } from '../src/core/splits';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { ACTION_DIMS, ACTION_NAMES, ACTION_UNITS } from '../src/core/types';
+import { flags } from './lib/args';
+import { gitCommit } from './lib/git';
+import { launchChromium, openPlaygroundPage, ROOT, servePlayground } from './lib/playground';
+import { ProgressBar } from './lib/progress';
 
 export const FORMAT = 'vla-playground-episodes';
 export const FORMAT_VERSION = 1;
 /** Dataset key of the statistics (the manifest's `norm_stats` / `unnorm_key`). */
 export const DATASET_KEY = 'vla_sim';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** datagen's own build folder (a long run never shares one with eval or e2e builds). */
 const BUILD_DIR = join(ROOT, '.cache', 'datagen-dist');
-const BUILD_INPUTS = ['src', 'index.html', 'vite.config.ts', 'package.json', 'public', 'models'];
 
 interface Args {
   episodes: number;
@@ -60,25 +52,15 @@ function parseArgs(argv: string[]): Args {
     build: true,
     statsOnly: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${k} needs a value`);
-      return v;
-    };
-    const num = () => {
-      const v = Number(val());
-      if (!Number.isFinite(v)) throw new Error(`${k} needs a number`);
-      return v;
-    };
-    if (k === '--episodes') a.episodes = Math.max(1, Math.trunc(num()));
-    else if (k === '--out') a.out = resolve(val());
-    else if (k === '--noise') a.noise = Math.max(0, num());
-    else if (k === '--size') a.size = Math.trunc(num());
-    else if (k === '--workers') a.workers = Math.max(1, Math.trunc(num()));
-    else if (k === '--seed0') a.seed0 = Math.trunc(num());
-    else if (k === '--max-steps') a.maxSteps = Math.max(1, Math.trunc(num()));
+  for (const f of flags(argv)) {
+    const k = f.name;
+    if (k === '--episodes') a.episodes = Math.max(1, Math.trunc(f.number()));
+    else if (k === '--out') a.out = resolve(f.value());
+    else if (k === '--noise') a.noise = Math.max(0, f.number());
+    else if (k === '--size') a.size = Math.trunc(f.number());
+    else if (k === '--workers') a.workers = Math.max(1, Math.trunc(f.number()));
+    else if (k === '--seed0') a.seed0 = Math.trunc(f.number());
+    else if (k === '--max-steps') a.maxSteps = Math.max(1, Math.trunc(f.number()));
     else if (k === '--no-build') a.build = false;
     else if (k === '--stats') a.statsOnly = true;
     else throw new Error(`unknown argument "${k}"`);
@@ -204,18 +186,6 @@ export function computeStats(episodes: readonly EpisodeJson[]) {
   };
 }
 
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return '';
-  }
-}
-
 function writeMetaAndStats(args: Args, elapsedS: number | null): void {
   const episodes = readEpisodes(args.out);
   const perFamily: Record<string, { episodes: number; success: number; steps: number }> = {};
@@ -228,7 +198,6 @@ function writeMetaAndStats(args: Args, elapsedS: number | null): void {
       c.steps += e.steps;
     }
   }
-  const commit = git(['rev-parse', 'HEAD']);
   const meta = {
     format: FORMAT,
     format_version: FORMAT_VERSION,
@@ -248,8 +217,7 @@ function writeMetaAndStats(args: Args, elapsedS: number | null): void {
     max_steps: args.maxSteps,
     split: 'train',
     dataset_key: DATASET_KEY,
-    commit,
-    commit_dirty: git(['status', '--porcelain', '--untracked-files=no']).length > 0,
+    ...gitCommit(),
     created: new Date().toISOString(),
     counts: {
       episodes: episodes.length,
@@ -263,75 +231,6 @@ function writeMetaAndStats(args: Args, elapsedS: number | null): void {
   writeFileSync(join(args.out, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   if (meta.counts.success > 0) {
     writeFileSync(join(args.out, 'stats.json'), `${JSON.stringify(computeStats(episodes), null, 2)}\n`);
-  }
-}
-
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let m = st.mtimeMs;
-  for (const f of readdirSync(path)) m = Math.max(m, newestMtime(join(path, f)));
-  return m;
-}
-
-async function ensureBuild(build: boolean): Promise<void> {
-  const stamp = join(BUILD_DIR, 'index.html');
-  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-  const srcAt = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(ROOT, p))));
-  if (builtAt > srcAt || (!build && builtAt > 0)) return;
-  if (!build) throw new Error(`--no-build but ${BUILD_DIR} has no build`);
-  process.stderr.write(`building the app into ${BUILD_DIR} …\n`);
-  const vite = await import('vite');
-  await vite.build({ root: ROOT, logLevel: 'warn', build: { outDir: BUILD_DIR, emptyOutDir: true } });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-class Progress {
-  private readonly t0 = performance.now();
-  private last = 0;
-  done = 0;
-  success = 0;
-  frames = 0;
-  constructor(
-    private readonly total: number,
-    private readonly skipped: number,
-  ) {}
-
-  tick(force = false): void {
-    const t = performance.now();
-    const tty = process.stderr.isTTY;
-    if (!force && t - this.last < (tty ? 250 : 10_000)) return;
-    this.last = t;
-    const secs = (t - this.t0) / 1000;
-    const eps = this.done / Math.max(secs, 1e-3);
-    const left = this.total - this.done;
-    const eta = eps > 0 ? left / eps : Number.NaN;
-    const width = 24;
-    const fill = Math.round((width * this.done) / Math.max(1, this.total));
-    const bar = `${'#'.repeat(fill)}${'.'.repeat(width - fill)}`;
-    const fmt = (s: number) =>
-      Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}` : '--:--';
-    const line =
-      `[${bar}] ${this.done}/${this.total} episodes (+${this.skipped} already done)  ` +
-      `${eps.toFixed(2)} ep/s  ${(this.frames / Math.max(secs, 1e-3)).toFixed(0)} frames/s  ` +
-      `success ${this.success}/${this.done}  elapsed ${fmt(secs)}  ETA ${fmt(eta)}`;
-    process.stderr.write(tty ? `\r${line}` : `${line}\n`);
-  }
-
-  get seconds(): number {
-    return (performance.now() - this.t0) / 1000;
   }
 }
 
@@ -377,18 +276,8 @@ function writeEpisode(args: Args, index: number, rec: RecordedEpisode): void {
   renameSync(join(dir, `${name}.json.tmp`), join(dir, `${name}.json`));
 }
 
-async function openPage(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage();
-  page.on('pageerror', (err) => process.stderr.write(`\n[page error] ${err.message}\n`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') process.stderr.write(`\n[page console] ${msg.text()}\n`);
-  });
-  await page.goto(url);
-  await page.waitForFunction(() => typeof window.vla?.recordEpisode === 'function', null, {
-    timeout: 60_000,
-  });
-  return page;
-}
+const openRecorderPage = (browser: Browser, url: string) =>
+  openPlaygroundPage(browser, url, { waitFor: 'recordEpisode' });
 
 async function generate(args: Args): Promise<void> {
   const dir = join(args.out, 'episodes');
@@ -401,31 +290,25 @@ async function generate(args: Args): Promise<void> {
     process.stderr.write(`all ${args.episodes} episodes already in ${dir}\n`);
     return writeMetaAndStats(args, null);
   }
-  await ensureBuild(args.build);
-  const vite = await import('vite');
-  const port = await freePort();
-  const server = await vite.preview({
-    root: ROOT,
-    logLevel: 'warn',
-    build: { outDir: BUILD_DIR },
-    preview: { host: '127.0.0.1', port, strictPort: true, open: false },
-  });
-  const url = `http://127.0.0.1:${port}/?view=0&policy=0&cam=${args.size}`;
+  const server = await servePlayground({ outDir: BUILD_DIR, build: args.build });
+  const url = server.url({ view: 0, policy: 0, cam: args.size });
   const workers = Math.min(args.workers, pending.length);
   const browsers: Browser[] = [];
-  const progress = new Progress(pending.length, skipped);
+  const progress = new ProgressBar(pending.length);
   const timing = { simMs: 0, renderMs: 0, encodeMs: 0 };
+  let frames = 0;
+  let success = 0;
   let failed = 0;
   let keptCasters = 0;
+  const status = () =>
+    `${(frames / Math.max(progress.seconds, 1e-3)).toFixed(0)} frames/s  success ${success}/${progress.done}` +
+    `${skipped > 0 ? `  (+${skipped} already done)` : ''}`;
   try {
     const queue = pending.slice();
     const worker = async () => {
-      const browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        args: chromiumArgs,
-      });
+      const browser = await launchChromium();
       browsers.push(browser);
-      let page = await openPage(browser, url);
+      let page = await openRecorderPage(browser, url);
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
         const spec = episodeSpec(args.seed0, i);
         const rargs: RecordArgs = {
@@ -444,7 +327,7 @@ async function generate(args: Args): Promise<void> {
           failed++;
           process.stderr.write(`\nepisode ${i} (${spec.task}, seed ${spec.seed}) errored: ${String(err)}\n`);
           await page.close().catch(() => undefined);
-          page = await openPage(browser, url);
+          page = await openRecorderPage(browser, url);
           continue;
         }
         writeEpisode(args, i, rec);
@@ -452,10 +335,10 @@ async function generate(args: Args): Promise<void> {
         timing.renderMs += rec.timings.renderMs;
         timing.encodeMs += rec.timings.encodeMs;
         progress.done++;
-        progress.frames += rec.steps;
+        frames += rec.steps;
         if (!rec.hiddenCastersOff) keptCasters++;
-        if (rec.success) progress.success++;
-        progress.tick();
+        if (rec.success) success++;
+        progress.tick(status());
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
@@ -463,17 +346,18 @@ async function generate(args: Args): Promise<void> {
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
     await server.close();
   }
-  progress.tick(true);
-  const f = Math.max(1, progress.frames);
+  progress.end(status());
+  const secs = progress.seconds;
+  const f = Math.max(1, frames);
   process.stderr.write(
-    `\n${progress.done} episodes, ${progress.frames} frames in ${progress.seconds.toFixed(1)} s ` +
-      `(${(progress.done / progress.seconds).toFixed(2)} ep/s, ${(progress.frames / progress.seconds).toFixed(0)} frames/s; ` +
+    `${progress.done} episodes, ${frames} frames in ${secs.toFixed(1)} s ` +
+      `(${(progress.done / secs).toFixed(2)} ep/s, ${(frames / secs).toFixed(0)} frames/s; ` +
       `per frame in page: sim+expert ${(timing.simMs / f).toFixed(2)} ms, render+readback ${(timing.renderMs / f).toFixed(2)} ms, ` +
       `encode ${(timing.encodeMs / f).toFixed(2)} ms)` +
       `${keptCasters > 0 ? `; hidden-caster speed-up declined on ${keptCasters} episodes` : ''}` +
       `${failed > 0 ? `; ${failed} episodes errored (rerun to retry)` : ''}\n`,
   );
-  writeMetaAndStats(args, progress.seconds);
+  writeMetaAndStats(args, secs);
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,6 @@
  * totals (the same per split over all families), model, commit, ep, date, episodes: [per-episode
  * records] }. Node only.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +19,8 @@ import { EVAL_SPLITS, type EvalSplit, evalEpisodes, type SplitEpisode } from '..
 import { formatRate, rate, wilsonInterval } from '../src/core/stats';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { Sim } from '../src/sim/Sim';
+import { flags, oneOf } from './lib/args';
+import { gitCommit } from './lib/git';
 import { launchChromium, openPlaygroundPage, ROOT, type Served, servePlayground } from './lib/playground';
 import { ProgressBar } from './lib/progress';
 
@@ -44,12 +45,6 @@ const USAGE =
   '[--family pick|put|push] [--ep wasm|webgpu|auto] [--json out.json] [--workers 1] [--max-steps M] ' +
   '[--expert node|browser|none] [--baseline] [--no-build]';
 
-function oneOf<T extends string>(k: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v))
-    throw new Error(`${k} must be one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
 export function parseArgs(argv: string[]): Args {
   const a: Args = {
     model: '',
@@ -64,31 +59,21 @@ export function parseArgs(argv: string[]): Args {
     baseline: false,
     build: true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i]!;
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${k} needs a value`);
-      return v;
-    };
-    const int = (min: number) => {
-      const v = Number(val());
-      if (!Number.isInteger(v) || v < min) throw new Error(`${k} needs an integer ≥ ${min}`);
-      return v;
-    };
-    if (k === '--model') a.model = val();
-    else if (k === '--episodes') a.episodes = int(1);
+  for (const f of flags(argv)) {
+    const k = f.name;
+    if (k === '--model') a.model = f.value();
+    else if (k === '--episodes') a.episodes = f.integer(1);
     else if (k === '--split') {
-      const v = val();
+      const v = f.value();
       a.splits = v === 'all' ? [...EVAL_SPLITS] : [oneOf(k, v, EVAL_SPLITS)];
     } else if (k === '--family') {
-      const v = val();
+      const v = f.value();
       a.families = v === 'all' ? [...TASK_FAMILIES] : [oneOf(k, v, TASK_FAMILIES)];
-    } else if (k === '--ep') a.ep = oneOf(k, val(), ['wasm', 'webgpu', 'auto'] as const);
-    else if (k === '--json') a.json = resolve(val());
-    else if (k === '--workers') a.workers = int(1);
-    else if (k === '--max-steps') a.maxSteps = int(1);
-    else if (k === '--expert') a.expert = oneOf(k, val(), ['node', 'browser', 'none'] as const);
+    } else if (k === '--ep') a.ep = f.oneOf(['wasm', 'webgpu', 'auto'] as const);
+    else if (k === '--json') a.json = resolve(f.value());
+    else if (k === '--workers') a.workers = f.integer(1);
+    else if (k === '--max-steps') a.maxSteps = f.integer(1);
+    else if (k === '--expert') a.expert = f.oneOf(['node', 'browser', 'none'] as const);
     else if (k === '--baseline') a.baseline = true;
     else if (k === '--no-build') a.build = false;
     else if (k === '--help' || k === '-h') throw new Error(USAGE);
@@ -163,18 +148,6 @@ function modelReport(m: ModelRef, loadedId: string | null): Record<string, unkno
     ref: m.pageRef,
     ...(m.folder ? { folder: displayPath(m.folder), bytes: folderBytes(m.folder) } : {}),
   };
-}
-
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return '';
-  }
 }
 
 interface EpisodeJob extends SplitEpisode {
@@ -445,13 +418,11 @@ async function main(): Promise<void> {
       `${args.workers > 1 ? `, ${args.workers} workers` : ''}); total ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   if (args.json) {
-    const commit = git(['rev-parse', 'HEAD']);
     const out = {
       cells,
       totals,
       model: modelInfo,
-      commit,
-      commit_dirty: git(['status', '--porcelain', '--untracked-files=no']).length > 0,
+      ...gitCommit(),
       ep: info?.executionProvider ?? args.ep,
       ep_requested: args.ep,
       date: new Date().toISOString(),

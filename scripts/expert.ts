@@ -4,11 +4,13 @@
  * JSON `{ "families": { "pick": { "episodes": n, "success": k }, ... } }` on stdout with --json,
  * a human-readable table otherwise (on stderr when --json). Node only.
  */
+import type { ExpertEpisodeOutcome } from '../src/app/datagen';
 import { createExpert } from '../src/core/expert';
 import { generateScene, sampleTask } from '../src/core/sceneGenerator';
 import { createSuccessMonitor } from '../src/core/success';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { Sim } from '../src/sim/Sim';
+import { flags } from './lib/args';
 
 interface Args {
   episodes: number;
@@ -30,26 +32,16 @@ function parseArgs(argv: string[]): Args {
     json: false,
     verbose: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    const num = () => {
-      const v = Number(val());
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
-      return v;
-    };
-    if (a === '--episodes') args.episodes = Math.max(1, Math.trunc(num()));
+  for (const flag of flags(argv)) {
+    const a = flag.name;
+    if (a === '--episodes') args.episodes = Math.max(1, Math.trunc(flag.number()));
     else if (a === '--family') {
-      const f = val();
+      const f = flag.value();
       if (!(TASK_FAMILIES as readonly string[]).includes(f)) throw new Error(`unknown family "${f}"`);
       args.families = [f as TaskFamily];
-    } else if (a === '--seed0') args.seed0 = Math.trunc(num());
-    else if (a === '--noise') args.noise = num();
-    else if (a === '--max-steps') args.maxSteps = Math.max(1, Math.trunc(num()));
+    } else if (a === '--seed0') args.seed0 = Math.trunc(flag.number());
+    else if (a === '--noise') args.noise = flag.number();
+    else if (a === '--max-steps') args.maxSteps = Math.max(1, Math.trunc(flag.number()));
     else if (a === '--json') args.json = true;
     else if (a === '--verbose') args.verbose = true;
     else throw new Error(`unknown argument "${a}"`);
@@ -57,14 +49,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-export interface EpisodeResult {
-  seed: number;
-  task: string;
-  success: boolean;
-  steps: number;
-  reason: string;
-  phase: string;
-}
+export type EpisodeResult = ExpertEpisodeOutcome;
 
 /** Run one expert episode; stops at success or maxSteps. */
 export function runEpisode(

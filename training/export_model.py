@@ -174,6 +174,14 @@ def main() -> None:
         graphs[g] = f"onnx/{name}"
     manifest = {**fp32_manifest, "id": MODEL_ID, "name": common["name"], "graphs": graphs,
                 "quantization": {g: "q8" for g in graphs}}
+    if args.data:
+        # The app renders its model camera at the size the training frames were rendered at, then the
+        # runtime resizes exactly as training did (manifest image.camera_size).
+        meta_path = os.path.join(args.data, "meta.json")
+        if os.path.exists(meta_path):
+            side = json.load(open(meta_path, encoding="utf-8")).get("image", {}).get("width")
+            if side:
+                manifest["image"] = {**manifest["image"], "camera_size": int(side)}
     with open(os.path.join(out, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

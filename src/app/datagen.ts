@@ -32,15 +32,19 @@ export interface RecordArgs {
   noise?: number;
 }
 
-export interface RecordedEpisode {
+/** How one scripted-expert episode ended (also the result of `npm run expert`'s Node episodes). */
+export interface ExpertEpisodeOutcome {
   seed: number;
   task: string;
   success: boolean;
-  /** Recorded steps T (frames, labels and states each have T entries). */
+  /** Control steps run (for a recording: frames, labels and states each have this many entries). */
   steps: number;
   reason: string;
   /** Expert phase at the end. */
   phase: string;
+}
+
+export interface RecordedEpisode extends ExpertEpisodeOutcome {
   width: number;
   height: number;
   /** T × height × width × 3 RGB bytes, rows top-to-bottom, base64. */

@@ -117,7 +117,7 @@ export function datan(x: number): number {
   return neg ? -r : r;
 }
 
-const PI = 3.141592653589793;
+const PI = Math.PI; // a constant (not an engine-approximated function): identical everywhere
 const PI_LO = 1.2246467991473532e-16;
 
 /** atan2(y, x) in (−π, π]; deterministic across JS engines. */
