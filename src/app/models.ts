@@ -5,7 +5,7 @@
  */
 
 /** The model the app loads when the URL names none. A later issue switches it to the trained policy. */
-export const DEFAULT_MODEL_ID = 'fixture-random';
+export const DEFAULT_MODEL_ID = 'vla-tabletop-s';
 
 export interface BundledModel {
   id: string;
