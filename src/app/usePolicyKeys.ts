@@ -4,14 +4,7 @@
  */
 import { useEffect } from 'react';
 import { appStore } from './store';
-
-function typingInField(e: KeyboardEvent): boolean {
-  const t = e.target as HTMLElement | null;
-  return (
-    !!t &&
-    (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)
-  );
-}
+import { typingInField } from './typingInField';
 
 export function usePolicyKeys(): void {
   useEffect(() => {

@@ -2,14 +2,7 @@
 import { useEffect } from 'react';
 import { appStore } from './store';
 import { isTeleopKey } from './TeleopSource';
-
-function typingInField(e: KeyboardEvent): boolean {
-  const t = e.target as HTMLElement | null;
-  return (
-    !!t &&
-    (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)
-  );
-}
+import { typingInField } from './typingInField';
 
 export function useTeleopKeys(): void {
   useEffect(() => {
