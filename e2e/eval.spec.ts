@@ -21,21 +21,6 @@ const MAX_STEPS = Number(process.env.VLA_EVAL_MAX_STEPS ?? 100);
 /** Required lead of the policy over the baseline, in successes out of 9. */
 const MARGIN = 3;
 
-interface VlaEval {
-  ready(): Promise<{ modelId: string; executionProvider: string }>;
-  runEpisode(a: { seed: number; task: string; instruction?: string; maxSteps?: number }): Promise<{
-    success: boolean;
-    steps: number;
-    reason: string;
-  }>;
-  runRandom(a: { seed: number; task: string; maxSteps?: number }): Promise<{
-    success: boolean;
-    steps: number;
-    reason: string;
-    actions: number[][];
-  }>;
-}
-
 test('the bundled policy beats the random-action baseline on held-out seeds', async ({ page }) => {
   test.setTimeout(180_000); // ~30 s on an idle 2-core machine; slack for a loaded one
   const folder = `models/${MODEL_ID}`;
@@ -52,7 +37,7 @@ test('the bundled policy beats the random-action baseline on held-out seeds', as
 
   const { errors } = await openPlayground(page, `?model=${folder}&ep=wasm&view=0`);
   await page.waitForFunction(() => typeof window.vla?.runRandom === 'function', null, { timeout: 60_000 });
-  const ready = await page.evaluate(() => (window.vla as unknown as VlaEval).ready());
+  const ready = await page.evaluate(() => window.vla!.ready());
   expect(ready.modelId).toBe(MODEL_ID);
 
   const episodes = TASK_FAMILIES.flatMap((f) => evalEpisodes('seen', f, EPISODES_PER_FAMILY));
@@ -60,13 +45,13 @@ test('the bundled policy beats the random-action baseline on held-out seeds', as
   let randomWins = 0;
   const lines: string[] = [];
   for (const e of episodes) {
-    const p = await page.evaluate((a) => (window.vla as unknown as VlaEval).runEpisode(a), {
+    const p = await page.evaluate((a) => window.vla!.runEpisode(a), {
       seed: e.seed,
       task: e.task,
       instruction: e.instruction,
       maxSteps: MAX_STEPS,
     });
-    const r = await page.evaluate((a) => (window.vla as unknown as VlaEval).runRandom(a), {
+    const r = await page.evaluate((a) => window.vla!.runRandom(a), {
       seed: e.seed,
       task: e.task,
       maxSteps: MAX_STEPS,

@@ -10,31 +10,8 @@ import { openPlayground } from './helpers';
 async function openReady(page: Page, query = '') {
   const opened = await openPlayground(page, query);
   await page.waitForFunction(() => typeof window.vla?.ready === 'function', null, { timeout: 30_000 });
-  const ready = (await page.evaluate(() => (window.vla as unknown as VlaPolicy).ready())) as {
-    modelId: string;
-    executionProvider: string;
-  };
+  const ready = await page.evaluate(() => window.vla!.ready());
   return { ...opened, ready };
-}
-
-/** The policy part of window.vla, as the spec uses it. */
-interface VlaPolicy {
-  ready(): Promise<{ modelId: string; executionProvider: 'webgpu' | 'wasm' }>;
-  setExecutionProvider(ep: string): Promise<{ executionProvider: string }>;
-  loadModel(ref: string): Promise<{ modelId: string }>;
-  predict(a: { instruction: string; seed?: number; task?: string }): Promise<{
-    tokens: number[];
-    action: number[];
-    probs: number[][];
-    timings: Record<string, number>;
-  }>;
-  runEpisode(a: { seed: number; task: string; instruction?: string; maxSteps?: number }): Promise<{
-    success: boolean;
-    steps: number;
-    actions: number[][];
-    tokens: number[][];
-    stepMs: number[];
-  }>;
 }
 
 test('the default model loads; the model panel shows its name, size and EP', async ({ page }) => {
@@ -86,7 +63,7 @@ test('an instruction typed and run with Enter drives the arm for 20 steps with f
 
   // The same loop through automation: 20 steps, every action finite, tokens in the action range.
   const r = await page.evaluate(() =>
-    (window.vla as unknown as VlaPolicy).runEpisode({ seed: 3, task: 'pick:red-block', maxSteps: 20 }),
+    window.vla!.runEpisode({ seed: 3, task: 'pick:red-block', maxSteps: 20 }),
   );
   expect(r.steps).toBe(20);
   expect(r.actions).toHaveLength(20);
@@ -102,21 +79,19 @@ test('an instruction typed and run with Enter drives the arm for 20 steps with f
 test('predict gives the same tokens on WASM and on WebGPU (SwiftShader)', async ({ page }) => {
   const { errors } = await openReady(page);
   const args = { instruction: 'put the green block on the yellow plate', seed: 5, task: 'pick:green-block' };
-  expect(
-    await page.evaluate(() => (window.vla as unknown as VlaPolicy).setExecutionProvider('wasm')),
-  ).toEqual({
+  expect(await page.evaluate(() => window.vla!.setExecutionProvider('wasm'))).toEqual({
     executionProvider: 'wasm',
   });
   const q0 = await page.evaluate(() => window.vla!.state().joints);
-  const onWasm = await page.evaluate((a) => (window.vla as unknown as VlaPolicy).predict(a), args);
+  const onWasm = await page.evaluate((a) => window.vla!.predict(a), args);
   expect(onWasm.tokens).toHaveLength(7);
   expect(onWasm.probs).toHaveLength(7);
   for (const p of onWasm.probs) expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 3);
 
-  const gpu = await page.evaluate(() => (window.vla as unknown as VlaPolicy).setExecutionProvider('webgpu'));
+  const gpu = await page.evaluate(() => window.vla!.setExecutionProvider('webgpu'));
   expect(gpu).toEqual({ executionProvider: 'webgpu' });
   await expect(page.getByTestId('model-ep')).toHaveAttribute('data-ep', 'webgpu');
-  const onGpu = await page.evaluate((a) => (window.vla as unknown as VlaPolicy).predict(a), args);
+  const onGpu = await page.evaluate((a) => window.vla!.predict(a), args);
   expect(onGpu.tokens).toEqual(onWasm.tokens);
   const maxDiff = Math.max(...onGpu.probs.flat().map((v, i) => Math.abs(v - (onWasm.probs.flat()[i] ?? 0))));
   expect(maxDiff).toBeLessThan(1e-3);
@@ -152,7 +127,7 @@ test('URL parameters set instruction, EP and model and autorun the policy; a bad
 
   // A model folder that is not there: a typed error in the panel, the old model still predicts.
   const failed = await page.evaluate(() =>
-    (window.vla as unknown as VlaPolicy).loadModel('models/no-such-model').then(
+    window.vla!.loadModel('models/no-such-model').then(
       () => 'loaded',
       (e: Error) => e.name,
     ),
@@ -160,8 +135,6 @@ test('URL parameters set instruction, EP and model and autorun the policy; a bad
   expect(failed).toBe('ModelLoadError');
   await expect(page.getByTestId('model-error')).toContainText('no-such-model');
   await expect(page.getByTestId('model-name')).toBeVisible();
-  const p = await page.evaluate(() =>
-    (window.vla as unknown as VlaPolicy).predict({ instruction: 'push the blue block left' }),
-  );
+  const p = await page.evaluate(() => window.vla!.predict({ instruction: 'push the blue block left' }));
   expect(p.tokens).toHaveLength(7);
 });

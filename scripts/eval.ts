@@ -200,31 +200,11 @@ async function expertInNode(jobs: readonly EpisodeJob[], maxSteps: number) {
   return out;
 }
 
-interface PageApi {
-  ready(): Promise<{ modelId: string; executionProvider: string }>;
-  runEpisode(a: { seed: number; task: string; instruction?: string; maxSteps?: number }): Promise<{
-    success: boolean;
-    steps: number;
-    reason: string;
-    stepMs: number[];
-  }>;
-  runExpert(a: {
-    seed: number;
-    task: string;
-    maxSteps?: number;
-  }): Promise<{ success: boolean; steps: number }>;
-  runRandom(a: {
-    seed: number;
-    task: string;
-    maxSteps?: number;
-  }): Promise<{ success: boolean; steps: number }>;
-}
-
 async function openEvalPage(browser: Browser, served: Served, args: Args, model: ModelRef) {
   const page = await openPlaygroundPage(browser, served.url({ model: model.pageRef, ep: args.ep, view: 0 }), {
     waitFor: 'runEpisode',
   });
-  const info = await page.evaluate(() => (window.vla as unknown as PageApi).ready());
+  const info = await page.evaluate(() => window.vla!.ready());
   return { page, info };
 }
 
@@ -232,7 +212,7 @@ async function runJob(page: Page, job: EpisodeJob, args: Args): Promise<EpisodeR
   const t0 = performance.now();
   const r = await page.evaluate(
     async (a) => {
-      const r = await (window.vla as unknown as PageApi).runEpisode(a);
+      const r = await window.vla!.runEpisode(a);
       return { success: r.success, steps: r.steps, reason: r.reason, stepMs: r.stepMs };
     },
     { seed: job.seed, task: job.task, instruction: job.instruction, maxSteps: args.maxSteps },
@@ -251,12 +231,12 @@ async function runJob(page: Page, job: EpisodeJob, args: Args): Promise<EpisodeR
   };
   const seedTask = { seed: job.seed, task: job.task, maxSteps: args.maxSteps };
   if (args.expert === 'browser') {
-    const e = await page.evaluate((a) => (window.vla as unknown as PageApi).runExpert(a), seedTask);
+    const e = await page.evaluate((a) => window.vla!.runExpert(a), seedTask);
     rec.expert_success = e.success;
     rec.expert_steps = e.steps;
   }
   if (args.baseline) {
-    const b = await page.evaluate((a) => (window.vla as unknown as PageApi).runRandom(a), seedTask);
+    const b = await page.evaluate((a) => window.vla!.runRandom(a), seedTask);
     rec.random_success = b.success;
   }
   return rec;

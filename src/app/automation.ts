@@ -4,6 +4,8 @@
  * Later issues add policy calls (ready, predict, runEpisode…) to the same object via `extendAutomation`.
  */
 import type { BodyPose } from '../core/types';
+import type { VlaPolicyApi } from './policyAutomation';
+import type { VlaRandomApi } from './randomAutomation';
 import type { AppState } from './store';
 
 export interface VlaState {
@@ -38,9 +40,12 @@ export interface VlaApi {
   stop(): Promise<void>;
 }
 
+/** Everything `window.vla` offers once the app has installed it: world, policy and random-baseline calls. */
+export type VlaWindowApi = VlaApi & VlaPolicyApi & VlaRandomApi;
+
 declare global {
   interface Window {
-    vla?: VlaApi & Record<string, unknown>;
+    vla?: VlaWindowApi & Record<string, unknown>;
   }
 }
 
@@ -101,11 +106,12 @@ export function createAutomation(get: () => AppState): VlaApi {
 /** Install (or replace) window.vla. */
 export function installAutomation(get: () => AppState): VlaApi {
   const api = createAutomation(get);
-  window.vla = Object.assign(window.vla ?? {}, api) as VlaApi & Record<string, unknown>;
+  // Installed in stages: the policy and random-baseline calls arrive through extendAutomation.
+  window.vla = Object.assign(window.vla ?? {}, api) as NonNullable<Window['vla']>;
   return api;
 }
 
 /** Add calls to window.vla (for later issues: policy, recordings…). */
 export function extendAutomation(extra: Record<string, unknown>): void {
-  window.vla = Object.assign(window.vla ?? ({} as VlaApi), extra) as VlaApi & Record<string, unknown>;
+  window.vla = Object.assign(window.vla ?? {}, extra) as NonNullable<Window['vla']>;
 }
