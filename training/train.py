@@ -24,7 +24,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from vla.data import FrameSet, action_norm_stats, load_episodes, read_dataset_stats, split_episodes, state_stats  # noqa: E402
+from vla.data import AUX_DIM, N_OBJECT_CLASSES, FrameSet, action_norm_stats, load_episodes, read_dataset_stats, split_episodes, state_stats  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
 from vla.model import VLA, VLAConfig  # noqa: E402
 from vla.plot import plot_log  # noqa: E402
@@ -59,6 +59,11 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--coord-channels", type=int, default=1, help="1: CoordConv x/y channels in the stem")
+    ap.add_argument("--aux-weight", type=float, default=1.0, help="weight of the privileged aux regression (0: off)")
+    ap.add_argument("--patch-weight", type=float, default=0.5, help="weight of the per-patch object-class loss (0: off)")
+    ap.add_argument("--label-sigma", type=float, default=1.5,
+                    help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
     return ap.parse_args(argv)
 
 
@@ -75,15 +80,29 @@ def save_atomic(obj, path: str) -> None:
     os.replace(tmp, path)
 
 
-def action_logits(model: VLA, px, ids, mask, state):
-    """Teacher-forced logits over the action tokens at the 7 predicting positions, [B, 7, bins]."""
+def action_logits(model: VLA, px, ids, mask, state, with_hidden: bool = False):
+    """Teacher-forced logits over the action tokens at the 7 predicting positions, [B, 7, bins]
+    (and, with with_hidden, their hidden states [B, 7, D] and the image patch tokens [B, g², D])."""
     c = model.cfg
-    emb = model.sequence_embeds(px, ids, state)
+    img = model.vision(px, state)
+    emb = torch.cat([img, model.embed_tokens(ids)], dim=1)
     b = emb.shape[0]
     full = torch.cat([torch.ones(b, c.num_image_tokens, dtype=torch.long, device=emb.device), mask], dim=1)
     pos = (torch.cumsum(full, dim=1) - 1).clamp(min=0)
-    h = model.decoder.hidden(emb, full, pos, model.decoder.empty_past(b, emb.device))
-    return model.decoder.action_logits(h[:, -c.action_dims:])
+    h = model.decoder.hidden(emb, full, pos, model.decoder.empty_past(b, emb.device))[:, -c.action_dims:]
+    logits = model.decoder.action_logits(h)
+    return (logits, h, img[:, : c.patch_grid**2]) if with_hidden else logits
+
+
+def soft_targets(slots: torch.Tensor, bins: int, sigma: float) -> torch.Tensor:
+    """[B, 7] slots → [B, 7, bins] targets: a Gaussian over neighbouring bins (σ in bins) for the six
+    motion dims, one-hot for the gripper, so near misses cost less than far ones (the bins are ordered)."""
+    k = torch.arange(bins, device=slots.device, dtype=torch.float32)
+    q = torch.exp(-0.5 * ((k - slots.unsqueeze(-1).float()) / max(sigma, 1e-6)) ** 2)
+    q = q / q.sum(-1, keepdim=True)
+    onehot = torch.nn.functional.one_hot(slots, bins).float()
+    q[:, -1] = onehot[:, -1]
+    return q if sigma > 0 else onehot
 
 
 def lr_at(args, step: int, elapsed: float) -> float:
@@ -152,7 +171,10 @@ def main(argv=None) -> None:
                     ffn_dim=args.ffn, image_size=args.image_size, patch_grid=args.patch_grid,
                     stem_channels=args.stem_channels, stem_widen=True, stem_refine=True, max_positions=128,
                     state_dim=4, dropout=args.dropout, word_dim=vectors.shape[1],
-                    n_learned_tokens=int((~is_word).sum()), action_head_only=True)
+                    n_learned_tokens=int((~is_word).sum()), action_head_only=True,
+                    coord_channels=bool(getattr(args, "coord_channels", 0)),
+                    aux_dim=AUX_DIM if getattr(args, "aux_weight", 0) > 0 else 0,
+                    patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0)
     torch.manual_seed(args.seed)
     model = VLA(cfg)
     model.set_word_vectors(torch.tensor(vectors), torch.tensor(is_word))
@@ -212,6 +234,7 @@ def main(argv=None) -> None:
     last_ckpt = last_eval = elapsed
     acc_w = np.zeros(cfg.action_dims)
     loss_w, n_w, t_w = 0.0, 0, time.time()
+    aux_w = patch_w = 0.0
     if step == 0:
         run_eval()
         t_w = time.time()
@@ -221,8 +244,30 @@ def main(argv=None) -> None:
         lr = lr_at(args, step, elapsed)
         for g in opt.param_groups:
             g["lr"] = lr
-        logits = action_logits(model, px, ids, mask, state)
-        loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten())
+        offsets = train.last_offsets
+        logits, hid, patches = action_logits(model, px, ids, mask, state, with_hidden=True)
+        sigma = getattr(args, "label_sigma", 0.0)
+        if sigma > 0:
+            q = soft_targets(slots, cfg.action_bins, sigma)
+            loss = -(q * torch.log_softmax(logits, -1)).sum(-1).mean()
+        else:
+            loss = torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten())
+        aux_loss = torch.zeros(())
+        if model.aux_head is not None:
+            target = train.aux_rows(idx).to(device)
+            have = ~torch.isnan(target)
+            if bool(have.any()):
+                pred = model.aux_head(hid[:, 0])  # the position that predicts action token 0
+                aux_loss = ((pred - torch.nan_to_num(target)) ** 2)[have].mean()
+                loss = loss + args.aux_weight * aux_loss
+        patch_loss = torch.zeros(())
+        if model.patch_head is not None and train.has_patch_labels:
+            labels = train.patch_labels(idx, offsets, cfg.image_size, cfg.patch_grid, 2).to(device)
+            pl = model.patch_head(patches)  # [B, g², classes]
+            w = torch.ones(cfg.patch_classes, device=device)
+            w[0] = 0.1  # background is most patches
+            patch_loss = torch.nn.functional.cross_entropy(pl.flatten(0, 1), labels.flatten(), weight=w)
+            loss = loss + args.patch_weight * patch_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip))
@@ -230,23 +275,25 @@ def main(argv=None) -> None:
         step += 1
         elapsed = time.time() - t0
         loss_w += float(loss)
+        aux_w += float(aux_loss)
+        patch_w += float(patch_loss)
         acc_w += (logits.argmax(-1) == slots).float().mean(0).cpu().numpy()
         n_w += 1
         if step % args.log_every == 0:
             sps = n_w * args.batch / (time.time() - t_w)
             row = {"kind": "train", "step": step, "elapsed_s": round(elapsed, 1), "lr": lr, "loss": loss_w / n_w,
                    "acc": (acc_w / n_w).tolist(), "acc_mean": float(acc_w.mean() / n_w), "grad_norm": gnorm,
-                   "samples_per_s": round(sps, 1)}
+                   "samples_per_s": round(sps, 1), "aux_loss": aux_w / n_w, "patch_loss": patch_w / n_w}
             log(row)
             eta = budget - elapsed if not args.steps else min(budget - elapsed, (args.steps - step) * args.batch / sps)
-            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | "
+            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} | "
                   f"lr {lr:.2e} | {sps:.0f} samples/s | ~{max(0, eta) / 60:.0f} min left", flush=True)
             acc_w[:] = 0
-            loss_w, n_w, t_w = 0.0, 0, time.time()
+            loss_w, n_w, t_w, aux_w, patch_w = 0.0, 0, time.time(), 0.0, 0.0
         if elapsed - last_eval >= args.eval_every * 60:
             run_eval()
             last_eval = elapsed = time.time() - t0
-            loss_w, n_w, t_w = 0.0, 0, time.time()
+            loss_w, n_w, t_w, aux_w, patch_w = 0.0, 0, time.time(), 0.0, 0.0
             acc_w[:] = 0
         if elapsed - last_ckpt >= args.ckpt_every * 60:
             checkpoint()

@@ -81,6 +81,31 @@ class Episode:
     frames: np.ndarray  # uint8 [T, S, S, 3]
     actions: np.ndarray  # float64 [T, 7]
     state: np.ndarray  # float64 [T, 4] raw ee_x, ee_y, ee_z, gripper
+    aux: np.ndarray | None = None  # float32 [T, AUX_DIM] privileged targets (aux_targets), or None
+    obj_uv: np.ndarray | None = None  # float32 [T, M, 2] objects' projected centres (u right, v down, 0…1)
+    obj_cls: np.ndarray | None = None  # int64 [M] their class (OBJECT_CLASSES index) — label = class + 1
+
+
+# Auxiliary targets (training only; training/aux_targets.ts writes <dir>/aux.json by replaying episodes):
+# the task's block (x, y, z), its goal (x, y), block − EE (x, y, z), goal − EE (x, y), scaled to O(1).
+AUX_DIM = 10
+N_OBJECT_CLASSES = 18  # training/aux_targets.ts OBJECT_CLASSES: 6 colours × block, bowl, plate
+MAX_OBJECTS = 8
+_AUX_CENTRE = np.array([0.475, 0.0, 0.02])
+_AUX_SCALE = np.array([0.1, 0.15, 0.05])
+
+
+def aux_targets(block: np.ndarray, goal: np.ndarray, ee: np.ndarray) -> np.ndarray:
+    """block [T, 3], goal [2], ee [T, 3] (world m) → [T, AUX_DIM] float32."""
+    t = len(block)
+    g = np.broadcast_to(np.asarray(goal, dtype=np.float64), (t, 2))
+    cols = [
+        (block - _AUX_CENTRE) / _AUX_SCALE,
+        (g - _AUX_CENTRE[:2]) / _AUX_SCALE[:2],
+        (block - ee) / 0.1,
+        (g - ee[:, :2]) / 0.1,
+    ]
+    return np.concatenate(cols, axis=1).astype(np.float32)
 
 
 def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=print) -> tuple[list[Episode], dict]:
@@ -88,6 +113,8 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
     meta_path = os.path.join(data_dir, "meta.json")
     meta = json.load(open(meta_path, encoding="utf-8")) if os.path.exists(meta_path) else {}
     files = sorted(glob.glob(os.path.join(data_dir, "episodes", "*.json")))
+    aux_path = os.path.join(data_dir, "aux.json")
+    aux_all = json.load(open(aux_path, encoding="utf-8")) if os.path.exists(aux_path) else {}
     eps: list[Episode] = []
     skipped = 0
     for n, path in enumerate(files):
@@ -113,12 +140,19 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
             axis=1,
         )
         idx = int(os.path.basename(path)[: -len(".json")])
-        eps.append(Episode(idx, e["instruction"], e.get("task", ""), e.get("family", ""), frames, a, state))
+        ax = aux_all.get(str(idx))
+        aux = uv = cls = None
+        if ax is not None and len(ax["block"]) == t:
+            aux = aux_targets(np.asarray(ax["block"], dtype=np.float64), np.asarray(ax["goal"]), state[:, :3])
+            if "uv" in ax:
+                uv, cls = np.asarray(ax["uv"], dtype=np.float32), np.asarray(ax["classes"], dtype=np.int64)
+        eps.append(Episode(idx, e["instruction"], e.get("task", ""), e.get("family", ""), frames, a, state, aux, uv, cls))
         if log and (n + 1) % 200 == 0:
             log(f"  loaded {n + 1}/{len(files)} episode files")
         if limit and len(eps) >= limit:
             break
     if log:
+        log(f"aux targets for {sum(e.aux is not None for e in eps)}/{len(eps)} episodes ({aux_path})")
         log(f"loaded {len(eps)} successful episodes ({sum(len(e.actions) for e in eps)} frames) from {data_dir}; "
             f"skipped {skipped} unsuccessful/incomplete")
     if not eps:
@@ -164,6 +198,20 @@ class FrameSet:
         self.episode = np.concatenate([np.full(len(e.actions), k) for k, e in enumerate(eps)])
         self.step = np.concatenate([np.arange(len(e.actions)) for e in eps])
         self.raw_state = np.concatenate([e.state for e in eps])
+        aux = [e.aux if e.aux is not None else np.full((len(e.actions), AUX_DIM), np.nan, np.float32) for e in eps]
+        self.aux = torch.tensor(np.concatenate(aux), dtype=torch.float32)  # NaN rows: no target
+        uv = np.zeros((len(self.raw_state), MAX_OBJECTS, 2), np.float32)
+        cls = np.full((len(self.raw_state), MAX_OBJECTS), -1, np.int64)  # -1: no object in this slot
+        row = 0
+        for e in eps:
+            t = len(e.actions)
+            if e.obj_uv is not None:
+                m = min(MAX_OBJECTS, e.obj_uv.shape[1])
+                uv[row:row + t, :m] = e.obj_uv[:, :m]
+                cls[row:row + t, :m] = e.obj_cls[:m]
+            row += t
+        self.obj_uv, self.obj_cls = uv, cls
+        self.has_patch_labels = bool((cls >= 0).any())
         st = (self.raw_state - np.asarray(state_st["mean"])) / np.asarray(state_st["std"])
         self.state = torch.tensor(st, dtype=torch.float32)
         a = np.concatenate([e.actions for e in eps])
@@ -180,17 +228,46 @@ class FrameSet:
     def __len__(self) -> int:
         return len(self.frames)
 
+    def patch_labels(self, idx: np.ndarray, offsets: np.ndarray | None, size: int, grid: int, shift: int) -> torch.Tensor:
+        """[B, grid²] per-patch labels (row-major): 0 background, 1 + class of the object whose projected
+        centre lies in the patch (blocks over containers); containers also claim their 4-neighbours.
+        `offsets` [B, 2] (oy, ox) of the augmentation crop, or None."""
+        b = len(idx)
+        lab = np.zeros((b, grid, grid), np.int64)
+        uv = self.obj_uv[idx] * size  # [B, M, 2] pixels
+        if offsets is not None:
+            uv = uv + (shift - offsets[:, None, ::-1]).astype(np.float32)  # (ox, oy) order of u, v
+        cell = np.floor(uv / (size / grid)).astype(np.int64)  # [B, M, 2] (col, row)
+        cls = self.obj_cls[idx]
+        is_block = (cls >= 0) & (cls % 3 == 0)
+        for pass_blocks in (False, True):  # containers first, blocks overwrite
+            sel = (cls >= 0) & (is_block == pass_blocks)
+            for bi, mi in zip(*np.nonzero(sel)):
+                c, r = cell[bi, mi]
+                nb = [(0, 0)] if pass_blocks else [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)]
+                for dr, dc in nb:
+                    rr, cc = r + dr, c + dc
+                    if 0 <= rr < grid and 0 <= cc < grid and (pass_blocks or (dr, dc) == (0, 0) or lab[bi, rr, cc] == 0):
+                        lab[bi, rr, cc] = cls[bi, mi] + 1
+        return torch.from_numpy(lab.reshape(b, grid * grid))
+
+    def aux_rows(self, idx: np.ndarray) -> torch.Tensor:
+        """[B, AUX_DIM] privileged targets (NaN where the episode has none)."""
+        return self.aux[idx]
+
     def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, augment: bool = False,
               shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05):
         """→ pixel_values [B, 3, S, S], input_ids [B, L] (left-padded prompt + 6 action tokens),
-        attention_mask [B, L], state [B, 4], target slots [B, 7]."""
+        attention_mask [B, L], state [B, 4], target slots [B, 7]. `aux_rows(idx)` gives the aux targets."""
         x = torch.from_numpy(self.frames[idx]).permute(0, 3, 1, 2).float().div_(255.0)  # [B, 3, S, S]
+        self.last_offsets = None  # the crop offsets of this batch's shift augmentation (patch_labels)
         b, _, s, _ = x.shape
         state = self.state[idx]
         if augment:
             if shift > 0:
                 padded = torch.nn.functional.pad(x, (shift, shift, shift, shift), mode="replicate")
                 off = torch.randint(0, 2 * shift + 1, (b, 2), generator=gen)
+                self.last_offsets = off.numpy()
                 x = torch.stack([padded[i, :, oy:oy + s, ox:ox + s] for i, (oy, ox) in enumerate(off.tolist())])
             if jitter > 0:
                 u = lambda *shape: (torch.rand(*shape, generator=gen) * 2 - 1) * jitter  # noqa: E731

@@ -38,6 +38,15 @@ class VLAConfig:
     # True: lm_head only has rows for the action tokens; the exported logits put -1e4 on all other ids
     # (the policy never emits text), which keeps the [B, S, vocab_size] contract at a fraction of the size.
     action_head_only: bool = False
+    # True: two constant coordinate channels (x, y in [-1, 1]) join the RGB input inside the vision graph
+    # (CoordConv), so patch features carry where they are; the graph's pixel_values input is unchanged.
+    coord_channels: bool = False
+    # > 0: a training-only linear head on the hidden state that predicts the first action token regresses
+    # this many privileged scene quantities (object / goal positions); it is never exported.
+    aux_dim: int = 0
+    # > 0: a training-only linear head classifies each image patch token into this many classes
+    # (background + the scene's object classes), dense supervision for the vision encoder; never exported.
+    patch_classes: int = 0
 
     @property
     def head_dim(self) -> int:
@@ -70,7 +79,13 @@ class VisionEncoder(nn.Module):
             raise ValueError("image_size / patch_grid must be 2^k or 3·2^k (k ≥ 0)")
         n_down = len(strides)
         layers: list[nn.Module] = []
-        c_in = 3
+        c_in = 5 if cfg.coord_channels else 3
+        if cfg.coord_channels:
+            lin = torch.linspace(-1.0, 1.0, cfg.image_size)
+            yy, xx = torch.meshgrid(lin, lin, indexing="ij")
+            self.register_buffer("coords", torch.stack([xx, yy]).unsqueeze(0))  # [1, 2, H, W]
+        else:
+            self.coords = None
         for i, st in enumerate(strides):
             if i == n_down - 1:
                 c_out = cfg.d_model
@@ -91,6 +106,9 @@ class VisionEncoder(nn.Module):
         nn.init.normal_(self.pos, std=0.02)
 
     def forward(self, pixel_values: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
+        if self.coords is not None:
+            b = pixel_values.shape[0]
+            pixel_values = torch.cat([pixel_values, self.coords.expand(b, -1, -1, -1)], dim=1)
         x = self.stem(pixel_values)  # [B, D, g, g]
         x = x.flatten(2).transpose(1, 2) + self.pos  # [B, g*g, D], row-major patches
         x = self.proj(self.norm(x))
@@ -231,6 +249,8 @@ class VLA(nn.Module):
         else:
             self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.d_model)
         self.decoder = Decoder(cfg)
+        self.aux_head = nn.Linear(cfg.d_model, cfg.aux_dim) if cfg.aux_dim > 0 else None
+        self.patch_head = nn.Linear(cfg.d_model, cfg.patch_classes) if cfg.patch_classes > 0 else None
         if cfg.word_dim == 0:  # after the decoder: keeps the RNG order (and the fixture) of earlier versions
             nn.init.normal_(self.embed_tokens.weight, std=0.02)
 
