@@ -11,15 +11,13 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pushDirectionVector } from '../src/core/viewFrame';
-import { generateScene } from '../src/core/sceneGenerator';
-import { parseTask, taskReferents } from '../src/core/task';
-import { Sim } from '../src/sim/Sim';
 import { flags } from '../scripts/lib/args';
-
-import { BLOCK_HALF } from '../src/core/sceneGenerator';
+import { BLOCK_HALF, generateScene } from '../src/core/sceneGenerator';
+import { parseTask, taskReferents } from '../src/core/task';
 import type { CameraSpec } from '../src/core/types';
+import { pushDirectionVector } from '../src/core/viewFrame';
 import { COLORS, CONTAINER_KINDS } from '../src/core/vocabulary';
+import { Sim } from '../src/sim/Sim';
 
 /** Patch-label classes (0 is background in training): every colour × block, bowl, plate. */
 export const OBJECT_CLASSES = COLORS.flatMap((c) => ['block', ...CONTAINER_KINDS].map((k) => `${c}_${k}`));
@@ -36,7 +34,11 @@ function project(cam: CameraSpec, p: readonly number[]): [number, number] {
 }
 const sub = (a: readonly number[], b: readonly number[]) => [a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!];
 const dot = (a: number[], b: number[]) => a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
-const cross = (a: number[], b: number[]) => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+const cross = (a: number[], b: number[]) => [
+  a[1]! * b[2]! - a[2]! * b[1]!,
+  a[2]! * b[0]! - a[0]! * b[2]!,
+  a[0]! * b[1]! - a[1]! * b[0]!,
+];
 const norm = (a: number[]) => {
   const n = Math.hypot(a[0]!, a[1]!, a[2]!);
   return [a[0]! / n, a[1]! / n, a[2]! / n];
@@ -47,7 +49,7 @@ const PUSH_DISTANCE = 0.135; // the expert's PUSH_GOAL
 
 async function main() {
   let data = '';
-  let limit = 600;
+  let limit = Number.POSITIVE_INFINITY;
   let outName = 'aux.json';
   for (const f of flags(process.argv.slice(2))) {
     if (f.name === '--data') data = f.value();
@@ -57,11 +59,12 @@ async function main() {
   }
   if (!data) throw new Error('usage: tsx training/aux_targets.ts --data <dataset dir>');
   const dir = join(data, 'episodes');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const sim = await Sim.create({ controlHz: 10 });
   const path = join(data, outName);
-  // Resumable: keeps entries already in the file (with uv). The MuJoCo WASM heap grows by ~2.5 MB per
-  // Sim.reset here, so one process handles at most `limit` (default 600) new episodes; rerun to continue.
+  // Resumable: keeps entries already in the file (with uv); `--limit N` caps the new episodes per run.
   type Entry = { block: number[][]; goal: number[]; classes: number[]; uv: number[][][] };
   const out: Record<string, Entry> = {};
   if (existsSync(path)) {
@@ -106,12 +109,16 @@ async function main() {
     }
     out[String(e.index)] = { block, goal: goal.map((v) => Math.round(v * 1e5) / 1e5), classes, uv };
     if ((n + 1) % 100 === 0) {
-      process.stderr.write(`  ${n + 1}/${files.length} episodes, ${((Date.now() - t0) / 1000).toFixed(0)} s, max |Δee| ${worst.toExponential(1)} m\n`);
+      process.stderr.write(
+        `  ${n + 1}/${files.length} episodes, ${((Date.now() - t0) / 1000).toFixed(0)} s, max |Δee| ${worst.toExponential(1)} m\n`,
+      );
     }
   }
   writeFileSync(path, JSON.stringify(out));
   const left = files.length - Object.keys(out).length;
-  process.stderr.write(`wrote ${path}: ${Object.keys(out).length} episodes (${had} kept, ${added} new; ≤ ${left} files left); replay max |Δee| vs recorded ${worst.toExponential(2)} m\n`);
+  process.stderr.write(
+    `wrote ${path}: ${Object.keys(out).length} episodes (${had} kept, ${added} new; ≤ ${left} files left); replay max |Δee| vs recorded ${worst.toExponential(2)} m\n`,
+  );
 }
 
 main().catch((err) => {

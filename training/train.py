@@ -235,6 +235,7 @@ def main(argv=None) -> None:
     acc_w = np.zeros(cfg.action_dims)
     loss_w, n_w, t_w = 0.0, 0, time.time()
     aux_w = patch_w = 0.0
+    skipped = 0
     if step == 0:
         run_eval()
         t_w = time.time()
@@ -269,8 +270,20 @@ def main(argv=None) -> None:
             patch_loss = torch.nn.functional.cross_entropy(pl.flatten(0, 1), labels.flatten(), weight=w)
             loss = loss + args.patch_weight * patch_loss
         opt.zero_grad(set_to_none=True)
+        if not bool(torch.isfinite(loss)):  # a non-finite batch must not poison the weights or Adam's moments
+            skipped += 1
+            print(f"step {step}: non-finite loss (action/aux/patch {float(loss):.3g}/{float(aux_loss):.3g}/"
+                  f"{float(patch_loss):.3g}); batch skipped ({skipped} so far)", flush=True)
+            np.save(os.path.join(args.out, f"bad_batch_{step}.npy"), idx)
+            continue
         loss.backward()
         gnorm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip))
+        if not math.isfinite(gnorm):
+            skipped += 1
+            print(f"step {step}: non-finite gradient norm; update skipped ({skipped} so far)", flush=True)
+            np.save(os.path.join(args.out, f"bad_grad_{step}.npy"), idx)
+            opt.zero_grad(set_to_none=True)
+            continue
         opt.step()
         step += 1
         elapsed = time.time() - t0

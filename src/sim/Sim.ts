@@ -265,22 +265,28 @@ export class Sim {
     const [left, right] = this.fingerBodies;
     const byLeft = new Set<string>();
     const byRight = new Set<string>();
+    // `data.contact` is an embind handle to a fresh copy of the contact vector: it must be deleted, or
+    // every step leaks it in the WASM heap (found replaying thousands of episodes in one process).
     const contacts = data.contact;
-    for (let i = 0; i < data.ncon; i++) {
-      const c = contacts.get(i);
-      if (!c) continue;
-      const b1 = geomBody[c.geom1]!;
-      const b2 = geomBody[c.geom2]!;
-      c.delete();
-      for (const [f, o] of [
-        [b1, b2],
-        [b2, b1],
-      ] as const) {
-        const name = this.objectByBody.get(o);
-        if (name === undefined) continue;
-        if (f === left) byLeft.add(name);
-        if (f === right) byRight.add(name);
+    try {
+      for (let i = 0; i < data.ncon; i++) {
+        const c = contacts.get(i);
+        if (!c) continue;
+        const b1 = geomBody[c.geom1]!;
+        const b2 = geomBody[c.geom2]!;
+        c.delete();
+        for (const [f, o] of [
+          [b1, b2],
+          [b2, b1],
+        ] as const) {
+          const name = this.objectByBody.get(o);
+          if (name === undefined) continue;
+          if (f === left) byLeft.add(name);
+          if (f === right) byRight.add(name);
+        }
       }
+    } finally {
+      contacts.delete();
     }
     return this.objects.map((o) => o.name).filter((n) => byLeft.has(n) && byRight.has(n));
   }
