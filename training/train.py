@@ -59,6 +59,7 @@ def parse_args(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--activation", default="gelu_tanh", help="gelu_tanh | gelu (see VLAConfig.activation)")
     ap.add_argument("--coord-channels", type=int, default=1, help="1: CoordConv x/y channels in the stem")
     ap.add_argument("--aux-weight", type=float, default=1.0, help="weight of the privileged aux regression (0: off)")
     ap.add_argument("--patch-weight", type=float, default=0.5, help="weight of the per-patch object-class loss (0: off)")
@@ -103,6 +104,25 @@ def soft_targets(slots: torch.Tensor, bins: int, sigma: float) -> torch.Tensor:
     onehot = torch.nn.functional.one_hot(slots, bins).float()
     q[:, -1] = onehot[:, -1]
     return q if sigma > 0 else onehot
+
+
+def gradient_self_check(model: VLA, fs: FrameSet, device, n: int = 16) -> None:
+    """Float32 gradients of the action loss must match float64 ones on a batch: this torch build once got
+    the exact GELU's backward wrong by 1e24 (VLAConfig.activation), which silently stopped learning."""
+    import copy
+    idx = np.arange(min(n, len(fs)))
+    px, ids, mask, state, slots = (t.to(device) for t in fs.batch(idx))
+    grads = []
+    for dt in (torch.float32, torch.float64):
+        m = copy.deepcopy(model).to(dt)
+        logits = action_logits(m, px.to(dt), ids, mask, state.to(dt))
+        torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten()).backward()
+        grads.append({k: p.grad.double() for k, p in m.named_parameters() if p.grad is not None})
+    worst = max(float((grads[0][k] - g).abs().max() / (g.abs().max() + 1e-12)) for k, g in grads[1].items())
+    print(f"gradient self-check: worst float32 vs float64 relative error {worst:.1e}", flush=True)
+    if worst > 1e-2:
+        raise SystemExit(f"float32 gradients disagree with float64 by {worst:.1e}: this torch build computes some op's "
+                         f"backward wrongly; try --activation gelu_tanh")
 
 
 def lr_at(args, step: int, elapsed: float) -> float:
@@ -174,7 +194,8 @@ def main(argv=None) -> None:
                     n_learned_tokens=int((~is_word).sum()), action_head_only=True,
                     coord_channels=bool(getattr(args, "coord_channels", 0)),
                     aux_dim=AUX_DIM if getattr(args, "aux_weight", 0) > 0 else 0,
-                    patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0)
+                    patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0,
+                    activation=getattr(args, "activation", "gelu"))
     torch.manual_seed(args.seed)
     model = VLA(cfg)
     model.set_word_vectors(torch.tensor(vectors), torch.tensor(is_word))
@@ -203,6 +224,8 @@ def main(argv=None) -> None:
     with open(os.path.join(args.out, "split.json"), "w", encoding="utf-8") as f:
         json.dump({"val_episodes": [e.index for e in val_eps], "train_episodes": [e.index for e in train_eps]}, f)
 
+    if resume is None:
+        gradient_self_check(model, train, device)
     val_idx = np.random.default_rng(123).permutation(len(val))[: args.val_frames]
     stop = {"sig": None}
 
@@ -281,6 +304,12 @@ def main(argv=None) -> None:
         if not math.isfinite(gnorm):
             skipped += 1
             print(f"step {step}: non-finite gradient norm; update skipped ({skipped} so far)", flush=True)
+            if skipped == 1:
+                bad = [n for n, p in model.named_parameters() if p.grad is not None and not bool(torch.isfinite(p.grad).all())]
+                print(f"  non-finite gradients in: {', '.join(bad[:12])}{' …' if len(bad) > 12 else ''}", flush=True)
+                if os.environ.get("VLA_DEBUG_NONFINITE"):
+                    torch.save({"model": model.state_dict(), "idx": idx, "offsets": offsets}, os.path.join(args.out, "nonfinite.pt"))
+                    raise SystemExit("saved nonfinite.pt")
             np.save(os.path.join(args.out, f"bad_grad_{step}.npy"), idx)
             opt.zero_grad(set_to_none=True)
             continue

@@ -47,6 +47,11 @@ class VLAConfig:
     # > 0: a training-only linear head classifies each image patch token into this many classes
     # (background + the scene's object classes), dense supervision for the vision encoder; never exported.
     patch_classes: int = 0
+    # "gelu" (exact, erf) or "gelu_tanh". Debian's torch 1.13 CPU build computes the exact GELU's float32
+    # backward wrongly on some inputs (gradients ~1e24 into the conv stem, measured against float64;
+    # grad-norm clipping then scaled every update to ~0, so earlier runs barely learned from pixels).
+    # The tanh approximation's backward matches float64 to 1e-5; it exports as plain ONNX ops.
+    activation: str = "gelu"
 
     @property
     def head_dim(self) -> int:
@@ -58,6 +63,14 @@ class VLAConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def make_activation(cfg: VLAConfig) -> nn.Module:
+    if cfg.activation == "gelu":
+        return nn.GELU()
+    if cfg.activation == "gelu_tanh":
+        return nn.GELU(approximate="tanh")
+    raise ValueError(f"unknown activation {cfg.activation!r}")
 
 
 class VisionEncoder(nn.Module):
@@ -93,15 +106,15 @@ class VisionEncoder(nn.Module):
                 c_out = cfg.stem_channels * 2**i
             else:
                 c_out = cfg.stem_channels
-            layers += [nn.Conv2d(c_in, c_out, 3, stride=st, padding=1 if st == 2 else 0), nn.GELU()]
+            layers += [nn.Conv2d(c_in, c_out, 3, stride=st, padding=1 if st == 2 else 0), make_activation(cfg)]
             if cfg.stem_refine and 0 < i < n_down - 1:  # an extra stride-1 conv at mid resolution
-                layers += [nn.Conv2d(c_out, c_out, 3, padding=1), nn.GELU()]
+                layers += [nn.Conv2d(c_out, c_out, 3, padding=1), make_activation(cfg)]
             c_in = c_out
         self.stem = nn.Sequential(*layers)
         self.pos = nn.Parameter(torch.zeros(1, cfg.patch_grid * cfg.patch_grid, cfg.d_model))
         self.norm = nn.LayerNorm(cfg.d_model)
         # Prismatic/OpenVLA: an MLP projector maps vision features into the LM's embedding space.
-        self.proj = nn.Sequential(nn.Linear(cfg.d_model, cfg.d_model), nn.GELU(), nn.Linear(cfg.d_model, cfg.d_model))
+        self.proj = nn.Sequential(nn.Linear(cfg.d_model, cfg.d_model), make_activation(cfg), nn.Linear(cfg.d_model, cfg.d_model))
         self.state_proj = nn.Linear(cfg.state_dim, cfg.d_model) if cfg.state_dim > 0 else None
         nn.init.normal_(self.pos, std=0.02)
 
@@ -144,7 +157,7 @@ class Block(nn.Module):
         self.ln1 = nn.LayerNorm(cfg.d_model)
         self.attn = Attention(cfg)
         self.ln2 = nn.LayerNorm(cfg.d_model)
-        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, cfg.ffn_dim), nn.GELU(), nn.Linear(cfg.ffn_dim, cfg.d_model))
+        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, cfg.ffn_dim), make_activation(cfg), nn.Linear(cfg.ffn_dim, cfg.d_model))
         self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x, allowed, past_k, past_v):
