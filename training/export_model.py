@@ -135,6 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--run", required=True, help="training run folder with model.pt")
     ap.add_argument("--out", default=os.path.join(ROOT, "models", MODEL_ID))
+    ap.add_argument("--fp32-graphs", default="", help="comma-separated graphs to ship unquantized, e.g. vision_encoder")
     ap.add_argument("--note", help="a Status paragraph at the top of the model card (e.g. PRELIMINARY …)")
     ap.add_argument("--data", help="dataset: also write PyTorch golden tokens for parity.ts (<run>/torch_golden.json)")
     args = ap.parse_args()
@@ -168,12 +169,18 @@ def main() -> None:
     fp32_manifest = json.load(open(os.path.join(fp32, "manifest.json"), encoding="utf-8"))
     qinfo = {}
     graphs = {}
+    keep_fp32 = {g for g in (args.fp32_graphs or "").split(",") if g}
     for g, rel in fp32_manifest["graphs"].items():
-        name = os.path.basename(rel).replace(".onnx", "_q8.onnx")
-        qinfo[g] = quantize_model(os.path.join(fp32, rel), os.path.join(out, "onnx", name))
+        if g in keep_fp32:  # small and most sensitive to weight rounding: shipped as exported
+            name = os.path.basename(rel)
+            shutil.copy(os.path.join(fp32, rel), os.path.join(out, "onnx", name))
+            qinfo[g] = {"quantized": []}
+        else:
+            name = os.path.basename(rel).replace(".onnx", "_q8.onnx")
+            qinfo[g] = quantize_model(os.path.join(fp32, rel), os.path.join(out, "onnx", name))
         graphs[g] = f"onnx/{name}"
     manifest = {**fp32_manifest, "id": MODEL_ID, "name": common["name"], "graphs": graphs,
-                "quantization": {g: "q8" for g in graphs}}
+                "quantization": {g: ("fp32" if g in keep_fp32 else "q8") for g in graphs}}
     if args.data:
         # The app renders its model camera at the size the training frames were rendered at, then the
         # runtime resizes exactly as training did (manifest image.camera_size).
