@@ -8,9 +8,14 @@ import { KeyboardHelp } from './components/KeyboardHelp';
 import { ModelDropZone } from './components/ModelDropZone';
 import { ModelPanel } from './components/ModelPanel';
 import { PolicyPanel } from './components/PolicyPanel';
+import { RecordingsPanel } from './components/RecordingsPanel';
 import { ScenePanel } from './components/ScenePanel';
+import { SourcePanel } from './components/SourcePanel';
 import { StatusBar } from './components/StatusBar';
+import { Timeline } from './components/Timeline';
 import { Viewport3D } from './components/Viewport3D';
+import { VizDock } from './components/viz/VizDock';
+import { useRecordings } from './recording/useRecordings';
 import { useApp } from './store';
 import { usePolicyKeys } from './usePolicyKeys';
 import { useTeleopKeys } from './useTeleopKeys';
@@ -18,6 +23,7 @@ import { useTeleopKeys } from './useTeleopKeys';
 export function App() {
   useTeleopKeys();
   usePolicyKeys();
+  useRecordings();
   const ready = useApp((s) => s.worldStatus === 'ready');
   return (
     <div className="app" data-testid="app" data-ready={ready ? 'true' : 'false'}>
@@ -31,14 +37,20 @@ export function App() {
           <PolicyPanel />
           <ModelPanel />
         </aside>
-        <Viewport3D />
+        <div className="center-column">
+          <Viewport3D />
+          <Timeline />
+        </div>
         <aside className="sidebar">
           <CameraView />
+          <SourcePanel />
           <ScenePanel />
           <EpisodePanel />
+          <RecordingsPanel />
           <KeyboardHelp />
         </aside>
       </main>
+      <VizDock />
       <StatusBar />
       <ModelDropZone />
     </div>

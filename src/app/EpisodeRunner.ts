@@ -4,6 +4,7 @@
  * all drive episodes through one runner; listeners get reset/step/end events.
  * Imports core and sim; must not import React, three.js or ORT.
  */
+import { WorkerCrashedError } from '../core/errors';
 import { createExpert } from '../core/expert';
 import { defaultInstruction } from '../core/instructions';
 import { generateScene } from '../core/sceneGenerator';
@@ -25,9 +26,11 @@ export interface ActionSource {
 
 /**
  * idle: reset, nothing run yet; running; paused (by pause() or after `stepsThisRun`; run() again resumes
- * the same episode); success; failure (max steps or source ended); stopped (by stop()/reset).
+ * the same episode); success; failure (max steps or source ended); stopped (by stop()/reset);
+ * interrupted (the runtime under the source died mid-episode: interrupt(), or the source threw
+ * WorkerCrashedError; the steps so far are kept in the result).
  */
-export type EpisodeStatus = 'idle' | 'running' | 'paused' | 'success' | 'failure' | 'stopped';
+export type EpisodeStatus = 'idle' | 'running' | 'paused' | 'success' | 'failure' | 'stopped' | 'interrupted';
 
 export interface EpisodeResult {
   status: Exclude<EpisodeStatus, 'idle' | 'running'>;
@@ -79,6 +82,8 @@ export class EpisodeRunner {
   private runToken = 0;
   private active: Promise<EpisodeResult> | null = null;
   private pauseToken = -1;
+  private interruptToken = -1;
+  private interruptReason = '';
   private readonly listeners = new Set<(e: RunnerEvent) => void>();
 
   constructor(sim: Sim) {
@@ -165,6 +170,17 @@ export class EpisodeRunner {
     await this.stop();
   }
 
+  /**
+   * End the running episode as 'interrupted' (its runtime died; `reason` says how) and wait until its loop
+   * has ended. No-op when nothing runs.
+   */
+  async interrupt(reason: string): Promise<void> {
+    if (!this.active) return;
+    this.interruptToken = this.runToken;
+    this.interruptReason = reason;
+    await this.stop();
+  }
+
   /** Stop the running episode (if any) and wait until its loop has ended. */
   async stop(): Promise<void> {
     this.runToken++;
@@ -200,17 +216,28 @@ export class EpisodeRunner {
       this.emit({ type: 'end', result });
       return result;
     };
+    const interruptedBy = (why: string) =>
+      finish('interrupted', `interrupted at step ${this.stepCount}: ${why}`);
     const interrupted = () =>
-      this.pauseToken === token
-        ? finish('paused', `paused at step ${this.stepCount}`)
-        : finish('stopped', 'stopped');
+      this.interruptToken === token
+        ? interruptedBy(this.interruptReason)
+        : this.pauseToken === token
+          ? finish('paused', `paused at step ${this.stepCount}`)
+          : finish('stopped', 'stopped');
     for (;;) {
       if (token !== this.runToken) return interrupted();
       if (this.stepCount >= maxSteps) {
         return finish('failure', `max steps (${maxSteps}) reached: ${this.lastReason}`);
       }
       const t0 = now();
-      const action = await source.act(state, this.stepCount);
+      let action: Action | null;
+      try {
+        action = await source.act(state, this.stepCount);
+      } catch (err) {
+        if (token === this.runToken && isWorkerCrash(err)) return interruptedBy((err as Error).message);
+        if (token !== this.runToken && this.interruptToken === token) return interrupted();
+        throw err;
+      }
       if (token !== this.runToken) return interrupted();
       if (action === null) return finish('failure', `${source.kind} ended: ${this.lastReason}`);
       const result = this.sim.step(action);
@@ -262,4 +289,8 @@ export class EpisodeRunner {
     if (!this.currentScene) throw new Error('EpisodeRunner: call reset(seed, task) first');
     return this.currentScene;
   }
+}
+
+function isWorkerCrash(err: unknown): boolean {
+  return err instanceof WorkerCrashedError || (err instanceof Error && err.name === 'WorkerCrashedError');
 }

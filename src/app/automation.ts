@@ -4,8 +4,11 @@
  * Later issues add policy calls (ready, predict, runEpisode…) to the same object via `extendAutomation`.
  */
 import type { BodyPose } from '../core/types';
+import { installFaultAutomation, type VlaFaultApi } from './faultAutomation';
 import type { VlaPolicyApi } from './policyAutomation';
 import type { VlaRandomApi } from './randomAutomation';
+import type { VlaRecordingApi } from './recordingAutomation';
+import type { VlaSourceApi } from './sourceAutomation';
 import type { AppState } from './store';
 
 export interface VlaState {
@@ -41,7 +44,12 @@ export interface VlaApi {
 }
 
 /** Everything `window.vla` offers once the app has installed it: world, policy and random-baseline calls. */
-export type VlaWindowApi = VlaApi & VlaPolicyApi & VlaRandomApi;
+export type VlaWindowApi = VlaApi &
+  VlaPolicyApi &
+  VlaRandomApi &
+  VlaSourceApi &
+  VlaRecordingApi &
+  VlaFaultApi;
 
 declare global {
   interface Window {
@@ -108,6 +116,7 @@ export function installAutomation(get: () => AppState): VlaApi {
   const api = createAutomation(get);
   // Installed in stages: the policy and random-baseline calls arrive through extendAutomation.
   window.vla = Object.assign(window.vla ?? {}, api) as NonNullable<Window['vla']>;
+  installFaultAutomation(get); // window.vla.debug: fault injection for e2e (faultAutomation.ts)
   return api;
 }
 

@@ -6,6 +6,7 @@ import { parseTask } from '../core/task';
 import { installAutomation } from './automation';
 import { installDatagen } from './datagen';
 import { startPolicy } from './policyRuntime';
+import { installSourceAutomation } from './sourceAutomation';
 import { appStore } from './store';
 import { bindRunner } from './store/episodeSlice';
 import { World } from './World';
@@ -53,6 +54,7 @@ export async function bootstrap(search: string): Promise<void> {
     store.setWorld(world);
     await appStore.getState().resetScene(params.seed ?? store.seed, params.task ?? store.task);
     installAutomation(appStore.getState);
+    installSourceAutomation(appStore, search); // window.vla.setSource / sourceStatus; ?source=webcam
     installDatagen(world);
     if (params.policy !== false) void startPolicy(search, appStore); // model, window.vla policy calls, ?instruction/ep/model/autorun
   } catch (err) {

@@ -78,6 +78,12 @@ export class WorkerCrashedError extends VlaError {
   override readonly code = 'worker-crashed';
 }
 
+/** The WebGPU device the model ran on was lost (destroyed, driver reset, GPU removed); the client falls back to WASM. */
+export class DeviceLostError extends VlaError {
+  override name = 'DeviceLostError';
+  override readonly code = 'device-lost';
+}
+
 /** A plain-object form of an error, safe to structured-clone. */
 export interface SerializedError {
   name: string;
@@ -118,6 +124,8 @@ export function reviveError(s: SerializedError): Error {
       return new PolicyStateError(s.message);
     case 'WorkerCrashedError':
       return new WorkerCrashedError(s.message);
+    case 'DeviceLostError':
+      return new DeviceLostError(s.message);
     default: {
       const e = new Error(s.message);
       e.name = s.name;

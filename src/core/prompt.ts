@@ -2,7 +2,8 @@
  * Prompt building from a manifest template, e.g. OpenVLA's
  * `In: What action should the robot take to {instruction}?\nOut:` with the
  * instruction lower-cased, and sanitizing of user input (control characters,
- * whitespace runs, absurd lengths). Pure; must not import DOM, three.js, ORT or React.
+ * whitespace runs, absurd lengths), and `checkInstruction` / `instructionNotice` for the UI (empty,
+ * longer than the model reads). Pure; must not import DOM, three.js, ORT or React.
  */
 
 /** OpenVLA's prompt template. */
@@ -74,4 +75,38 @@ export function fitPrompt(
   words = words.slice(0, best);
   prompt = buildPrompt(template, words.join(' '), options);
   return { prompt, instruction: words.join(' '), truncated: true };
+}
+
+/** What the instruction box holds, as the model will read it. */
+export interface InstructionCheck {
+  /** Nothing to read after sanitizing (empty, spaces, control characters only). */
+  empty: boolean;
+  /** Longer than `maxChars` code points after sanitizing: the model reads only the start. */
+  tooLong: boolean;
+  /** Code points after sanitizing (before the cut). */
+  chars: number;
+  maxChars: number;
+  /** The text the model gets (sanitized, cut to maxChars; not lower-cased). */
+  text: string;
+}
+
+/** Check an instruction against the model's `prompt.max_chars` (see sanitizeInstruction). */
+export function checkInstruction(raw: string, maxChars = DEFAULT_MAX_CHARS): InstructionCheck {
+  const text = sanitizeInstruction(raw, maxChars);
+  // Count the sanitized code points of at most the first million characters (a longer paste is too long anyway).
+  const all = sanitizeInstruction(
+    raw.length > 1_000_000 ? raw.slice(0, 1_000_000) : raw,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const chars = Array.from(all).length;
+  return { empty: text === '', tooLong: chars > maxChars, chars, maxChars, text };
+}
+
+/** A one-line notice for the instruction box, or null when the instruction is fine. */
+export function instructionNotice(check: InstructionCheck): string | null {
+  if (check.empty) return 'The instruction is empty: type what the robot should do.';
+  if (check.tooLong) {
+    return `The instruction has ${check.chars.toLocaleString('en-US')} characters; the model reads only the first ${check.maxChars} (its prompt.max_chars), the rest is ignored.`;
+  }
+  return null;
 }

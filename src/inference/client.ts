@@ -2,10 +2,18 @@
  * Main-thread client of the inference worker: a `Policy` whose calls go to
  * inference.worker.ts over Comlink. Frames are transferred in, results transferred
  * out, worker errors rebuilt as typed errors, and a dead worker rejects pending calls
- * with WorkerCrashedError (restart() replaces it). Never runs a model on the main thread.
+ * with WorkerCrashedError (restart() replaces it). A lost WebGPU device makes it fall back
+ * to WASM in a fresh worker (retrying the predict that hit the loss). `onEvent` reports both.
+ * Never runs a model on the main thread.
  */
 import * as Comlink from 'comlink';
-import { PolicyStateError, reviveError, type SerializedError, WorkerCrashedError } from '../core/errors';
+import {
+  DeviceLostError,
+  PolicyStateError,
+  reviveError,
+  type SerializedError,
+  WorkerCrashedError,
+} from '../core/errors';
 import type {
   ExecutionProviderPreference,
   Frame,
@@ -17,7 +25,16 @@ import type {
   PolicyStep,
   PredictOptions,
 } from '../core/policy';
+import type { WorkerDeviceApi } from './executionProvider';
 import type { WorkerApi } from './workerApi';
+
+/**
+ * What happened to the runtime on its own: the worker died (`crashed`; calls reject until restart()),
+ * or its WebGPU device was lost and the model now runs on WASM in a fresh worker (`fell-back`).
+ */
+export type WorkerPolicyEvent =
+  | { type: 'crashed'; message: string }
+  | { type: 'fell-back'; info: ModelInfo; reason: string };
 
 export interface WorkerPolicy extends Policy {
   /**
@@ -34,8 +51,12 @@ export interface WorkerPolicy extends Policy {
   readonly info: ModelInfo | null;
   /** Whether the current worker died (then calls reject with WorkerCrashedError until restart()). */
   readonly crashed: boolean;
-  /** Kill the worker now (pending calls reject with WorkerCrashedError). */
+  /** Kill the worker now, as a crash would (pending calls reject with WorkerCrashedError; onEvent hears 'crashed'). */
   terminate(): void;
+  /** Subscribe to crashes and WebGPU → WASM fallbacks; returns an unsubscribe function. */
+  onEvent(cb: (e: WorkerPolicyEvent) => void): () => void;
+  /** Fault injection: destroy the worker's WebGPU device; false when the model is not on WebGPU. */
+  debugLoseGpuDevice(): Promise<boolean>;
 }
 
 type Endpoint = Comlink.Endpoint & { terminate?: () => void };
@@ -76,15 +97,23 @@ function spawnInferenceWorker(): Endpoint {
 
 interface Connection {
   endpoint: Endpoint;
-  remote: Comlink.Remote<WorkerApi>;
+  remote: Comlink.Remote<WorkerApi & WorkerDeviceApi>;
   pending: Set<(e: Error) => void>;
   dead: boolean;
+  /** Why its WebGPU device was lost, once it was. */
+  lost: string | null;
+  /** The WASM fallback started for that loss. */
+  fallback: Promise<ModelInfo | null> | null;
 }
 
 /** Spawn the inference worker and return a Policy backed by it. */
 export function createWorkerPolicy(options: WorkerPolicyOptions = {}): WorkerPolicy {
   const spawn = options.endpoint ? null : (options.spawn ?? spawnInferenceWorker);
   const listeners = new Set<(p: LoadProgress) => void>();
+  const eventListeners = new Set<(e: WorkerPolicyEvent) => void>();
+  const emit = (e: WorkerPolicyEvent) => {
+    for (const l of [...eventListeners]) l(e);
+  };
   let info: ModelInfo | null = null;
   let last: { source: ModelSource; ep: ExecutionProviderPreference; cache: boolean } | null = null;
 
@@ -94,23 +123,35 @@ export function createWorkerPolicy(options: WorkerPolicyOptions = {}): WorkerPol
     const err = new WorkerCrashedError(`the inference worker stopped: ${why}`);
     for (const reject of c.pending) reject(err);
     c.pending.clear();
+    if (why !== 'replaced') emit({ type: 'crashed', message: err.message });
   };
   const connect = (endpoint: Endpoint): Connection => {
     const c: Connection = {
       endpoint,
-      remote: Comlink.wrap<WorkerApi>(endpoint),
+      remote: Comlink.wrap<WorkerApi & WorkerDeviceApi>(endpoint),
       pending: new Set(),
       dead: false,
+      lost: null,
+      fallback: null,
     };
     if (typeof Worker !== 'undefined' && endpoint instanceof Worker) {
       endpoint.addEventListener('error', (ev: ErrorEvent) => kill(c, ev.message || 'uncaught error'));
       endpoint.addEventListener('messageerror', () => kill(c, 'a message could not be deserialized'));
     }
+    if (spawn) {
+      c.remote
+        .onDeviceLost(
+          Comlink.proxy((why: string) => {
+            if (c === conn && !c.dead) void fallBack(c, why).catch(() => undefined);
+          }),
+        )
+        .catch(() => undefined); // a worker without device watching
+    }
     return c;
   };
   let conn = connect(options.endpoint ?? spawn!());
 
-  const call = <T>(fn: (r: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> => {
+  const call = <T>(fn: (r: Comlink.Remote<WorkerApi & WorkerDeviceApi>) => Promise<T>): Promise<T> => {
     const c = conn;
     if (c.dead)
       return Promise.reject(new WorkerCrashedError('the inference worker has stopped; call restart()'));
@@ -133,12 +174,33 @@ export function createWorkerPolicy(options: WorkerPolicyOptions = {}): WorkerPol
       extra?.(p);
       for (const l of listeners) l(p);
     });
+  const stopWorker = (c: Connection) => {
+    c.endpoint.terminate?.();
+    if (!c.dead) c.remote[Comlink.releaseProxy](); // a dead connection's proxy may be released already
+  };
   const replaceWorker = () => {
     const old = conn;
     conn = connect(spawn!());
-    old.endpoint.terminate?.();
-    old.remote[Comlink.releaseProxy]();
+    stopWorker(old);
     kill(old, 'replaced');
+  };
+  /** The WebGPU device of `c` was lost: reload the model on WASM in a fresh worker (once per connection). */
+  const fallBack = (c: Connection, why: string): Promise<ModelInfo | null> => {
+    c.lost ??= why;
+    if (c.fallback) return c.fallback;
+    c.fallback = (async () => {
+      if (c !== conn || !spawn) return info;
+      const l = last;
+      replaceWorker();
+      if (!l) return null;
+      const reason = `WebGPU device lost (${c.lost}); fell back to WASM`;
+      const loaded = await call((r) => r.load(l.source, 'wasm', l.cache, progress()));
+      info = { ...loaded, executionProviderReason: reason };
+      last = { ...l, ep: 'wasm' };
+      emit({ type: 'fell-back', info, reason });
+      return info;
+    })();
+    return c.fallback;
   };
 
   return {
@@ -178,17 +240,23 @@ export function createWorkerPolicy(options: WorkerPolicyOptions = {}): WorkerPol
       return info;
     },
     predict(frame: Frame, instruction: string, opts: PredictOptions = {}): Promise<PolicyStep> {
-      const buf = frame.data.buffer;
-      const transfer = options.transferFrames !== false && buf instanceof ArrayBuffer;
-      const f: Frame = {
-        width: frame.width,
-        height: frame.height,
-        channels: frame.channels,
-        data: frame.data,
+      const send = (data: Frame['data']) => {
+        const buf = data.buffer;
+        const transfer = options.transferFrames !== false && buf instanceof ArrayBuffer;
+        const f: Frame = { width: frame.width, height: frame.height, channels: frame.channels, data };
+        return call((r) =>
+          r.predict(transfer ? Comlink.transfer(f, [buf as ArrayBuffer]) : f, instruction, opts),
+        );
       };
-      return call((r) =>
-        r.predict(transfer ? Comlink.transfer(f, [buf as ArrayBuffer]) : f, instruction, opts),
-      );
+      // On WebGPU keep a copy of the frame (a few kB), so a step that hits a lost device is retried on WASM.
+      const c = conn;
+      const retry = spawn && info?.executionProvider === 'webgpu' ? frame.data.slice() : null;
+      return send(frame.data).catch(async (e: unknown) => {
+        if (!retry || !(e instanceof DeviceLostError || c.lost !== null)) throw e;
+        const msg = (e as Error).message;
+        await fallBack(c, c.lost ?? /device was lost \((.*)\)$/.exec(msg)?.[1] ?? msg);
+        return send(retry);
+      });
     },
     async dispose(): Promise<void> {
       await call((r) => r.dispose());
@@ -200,9 +268,20 @@ export function createWorkerPolicy(options: WorkerPolicyOptions = {}): WorkerPol
       return () => listeners.delete(cb);
     },
     terminate() {
-      conn.endpoint.terminate?.();
-      conn.remote[Comlink.releaseProxy]();
+      stopWorker(conn);
       kill(conn, 'terminated');
+    },
+    onEvent(cb) {
+      eventListeners.add(cb);
+      return () => eventListeners.delete(cb);
+    },
+    debugLoseGpuDevice() {
+      const c = conn;
+      // The loss may replace the worker before this call's reply arrives: that is a success.
+      return call((r) => r.debugLoseGpuDevice()).catch((e: unknown) => {
+        if (c.lost !== null && e instanceof WorkerCrashedError) return true;
+        throw e;
+      });
     },
   };
 }

@@ -138,14 +138,13 @@ export async function decodeActions(
   }
   const enc = tokenizer.encode(fitted.prompt);
   const T = enc.ids.length;
-  const embedOut = await backend.run('embed_tokens', {
-    input_ids: backend.tensor('int64', ids64(enc.ids), [1, T]),
-  });
+  const promptIds = backend.tensor('int64', ids64(enc.ids), [1, T]);
+  const embedOut = await backend.run('embed_tokens', { input_ids: promptIds });
   const textData = f32(embedOut.inputs_embeds, 'embed_tokens inputs_embeds');
   const prefix = new Float32Array((nImg + T) * D);
   prefix.set(imgData.subarray(0, nImg * D), 0);
   prefix.set(textData.subarray(0, T * D), nImg * D);
-  disposeAll([...Object.values(vis), ...Object.values(embedOut)]);
+  disposeAll([promptIds, ...Object.values(vis), ...Object.values(embedOut)]);
   const t3 = now();
 
   const P = nImg + T; // prefix length
@@ -181,11 +180,10 @@ export async function decodeActions(
   for (let d = 0; d < dims; d++) {
     const ts = now();
     if (d > 0) {
-      const e = await backend.run('embed_tokens', {
-        input_ids: backend.tensor('int64', ids64([tokens[d - 1]!]), [1, 1]),
-      });
+      const tokenId = backend.tensor('int64', ids64([tokens[d - 1]!]), [1, 1]);
+      const e = await backend.run('embed_tokens', { input_ids: tokenId });
       const emb = f32(e.inputs_embeds, 'embed_tokens inputs_embeds').slice(0, D);
-      disposeAll(Object.values(e));
+      disposeAll([tokenId, ...Object.values(e)]);
       if (useKv) pendingEmbed = emb;
       else {
         const grown = new Float32Array(seq.length + D);
@@ -204,6 +202,10 @@ export async function decodeActions(
       ...(useKv ? past : emptyPast()),
     };
     const out = await backend.run('decoder', feeds);
+    // Inputs are done with; the cached path's past tensors are disposed below, when they are replaced.
+    disposeAll(
+      useKv ? [feeds.inputs_embeds!, feeds.attention_mask!, feeds.position_ids!] : Object.values(feeds),
+    );
     const logits = f32(out.logits, 'decoder logits');
     const tok = chooseActionToken(logits, (S - 1) * V, V, bins, probs, d * bins, sampling, rng);
     tokens.push(tok);

@@ -1,6 +1,7 @@
 /**
  * The in-process Policy for Node (tests, eval and bench CLIs): the same OnnxPolicy and
- * decode loop as the worker, on onnxruntime-web's WASM backend, reading model folders
+ * decode loop as the worker, on onnxruntime-web's WASM backend (or another ORT module the
+ * caller passes, e.g. onnxruntime-node for the bench's native baseline), reading model folders
  * from disk (`{ dir }`), from a URL, or from in-memory files. Not for the browser main thread.
  */
 import * as ort from 'onnxruntime-web';
@@ -8,6 +9,7 @@ import { ModelLoadError } from '../core/errors';
 import type { ModelSource } from '../core/policy';
 import { filesReader, type ModelFileReader, urlReader } from './modelFiles';
 import { OnnxPolicy } from './onnxPolicy';
+import type { OrtModule } from './sessions';
 
 /** Reader over a folder on disk (node:fs is imported lazily so bundlers never see it). */
 export function dirReader(dir: string): ModelFileReader {
@@ -35,13 +37,23 @@ export function readerForSource(source: ModelSource, cache: boolean): ModelFileR
 }
 
 export interface InProcessOptions {
-  /** WASM threads. @default 1 */
+  /** WASM threads (reported as `wasmThreads`; set in onnxruntime-web's env unless `ort` is given). @default 1 */
   threads?: number;
+  /**
+   * The ORT module to run the graphs on instead of onnxruntime-web, e.g. a wrapper over onnxruntime-node
+   * whose `InferenceSession.create` sets its own execution provider and thread counts.
+   */
+  ort?: OrtModule;
 }
 
-/** A Policy running in this thread on WASM. */
+/** A Policy running in this thread on WASM (or on `options.ort`). */
 export function createInProcessPolicy(options: InProcessOptions = {}): OnnxPolicy {
   const threads = options.threads ?? 1;
-  ort.env.wasm.numThreads = threads;
-  return new OnnxPolicy({ ort, gpu: null, wasmThreads: threads, readerFor: readerForSource });
+  if (!options.ort) ort.env.wasm.numThreads = threads;
+  return new OnnxPolicy({
+    ort: options.ort ?? ort,
+    gpu: null,
+    wasmThreads: threads,
+    readerFor: readerForSource,
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * Reading a `vla-onnx` model folder: readers for a base URL (fetch with byte-level
  * progress and the Cache API) and for a local folder's files, and `loadModelBundle`,
- * which reads manifest → tokenizer → graphs and parses the manifest. I/O only; parsing is
- * in src/core. No ORT import.
+ * which reads manifest → tokenizer → graphs and parses the manifest, and `checkOnnxBytes`, a
+ * structural check of a graph file that names truncation or non-ONNX bytes before ORT sees them.
+ * I/O only; manifest parsing is in src/core. No ORT import.
  */
 import { ManifestError, ModelLoadError } from '../core/errors';
 import type { GraphName } from '../core/graphContract';
@@ -116,7 +117,7 @@ export function urlReader(
         res = await doFetch(url, fresh || hit ? { cache: 'no-store', headers } : {});
       } catch (e) {
         if (hit) return fromCache(hit);
-        throw new ModelLoadError(`${url}: unreachable (${(e as Error).message})`, path);
+        throw new ModelLoadError(`${url}: unreachable (${(e as Error).message})${cspHint(url)}`, path);
       }
       if (hit && res.status === 304) return fromCache(hit);
       if (!res.ok) throw new ModelLoadError(`${url}: HTTP ${res.status} ${res.statusText}`.trim(), path);
@@ -169,6 +170,96 @@ export function filesReader(
       return bytes;
     },
   };
+}
+
+/** Why a fetch of `url` may have been refused by the site's CSP (plain http: to another host), or ''. */
+function cspHint(url: string): string {
+  try {
+    const u = new URL(url);
+    const here = typeof location !== 'undefined' ? location.origin : '';
+    const local = u.hostname === 'localhost' || u.hostname === '127.0.0.1';
+    if (u.protocol === 'http:' && !local && u.origin !== here)
+      return '; the site only fetches https: URLs (and localhost), so use an https: address';
+  } catch {
+    // not a URL: no hint
+  }
+  return '';
+}
+
+const WIRE_NAMES: Record<number, string> = { 0: 'varint', 1: '64-bit', 2: 'length-delimited', 5: '32-bit' };
+const MODEL_FIELDS: Record<number, string> = { 1: 'ir_version', 7: 'graph', 8: 'opset_import' };
+
+function hexHead(b: Uint8Array): string {
+  return Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0')).join(' ');
+}
+
+/**
+ * Structural check of an ONNX file (a ModelProto protobuf): walks its top-level fields and returns
+ * what is wrong — empty, truncated (a field runs past the end of a file that starts like ONNX), not a
+ * protobuf / not ONNX, no graph — or null when the structure is sound (ORT still checks the rest).
+ */
+export function checkOnnxBytes(bytes: Uint8Array): string | null {
+  const n = bytes.length;
+  if (n === 0) return 'is empty (0 bytes), not an ONNX model';
+  // Every ONNX writer emits ModelProto fields in order, starting with ir_version (field 1, varint): 0x08.
+  const startsLikeOnnx = bytes[0] === 0x08;
+  const notOnnx = (at: number, why: string) =>
+    `is not an ONNX model: ${why} at byte ${at} (its ${n} bytes start ${hexHead(bytes)}; an ONNX file starts 08, its ir_version)`;
+  let o = 0;
+  const varint = (): number | null => {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (o >= n) return null;
+      const b = bytes[o++]!;
+      v += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return v;
+      scale *= 128;
+    }
+    return Number.NaN;
+  };
+  let graph = false;
+  while (o < n) {
+    const at = o;
+    const tag = varint();
+    if (tag === null)
+      return startsLikeOnnx
+        ? `is truncated: the file ends inside a field header at byte ${at} (the file has ${n} bytes)`
+        : notOnnx(at, 'the bytes end inside a field header');
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (!Number.isFinite(tag) || field === 0 || !(wire in WIRE_NAMES))
+      return notOnnx(at, `no valid protobuf field (field ${field}, wire type ${wire})`);
+    let size: number;
+    if (wire === 0) {
+      const v = varint();
+      if (v === null)
+        return startsLikeOnnx
+          ? `is truncated: it ends inside field ${field} (the file has ${n} bytes)`
+          : notOnnx(at, 'a field runs past the end');
+      size = 0;
+    } else if (wire === 1) size = 8;
+    else if (wire === 5) size = 4;
+    else {
+      const len = varint();
+      if (len === null || !Number.isFinite(len))
+        return startsLikeOnnx
+          ? `is truncated: it ends inside the length of field ${field}`
+          : notOnnx(at, 'a bad field length');
+      size = len;
+    }
+    if (o + size > n) {
+      const name = MODEL_FIELDS[field] ? ` (${MODEL_FIELDS[field]})` : '';
+      return startsLikeOnnx
+        ? `is truncated: field ${field}${name} at byte ${at} needs ${size} bytes but only ${n - o} remain (the file has ${n} bytes)`
+        : notOnnx(at, `field ${field} declares ${size} bytes but only ${n - o} remain`);
+    }
+    if (field === 7 && wire === 2) graph = true;
+    o += size;
+  }
+  return graph
+    ? null
+    : `is not an ONNX model: it has no graph (ModelProto field 7; its ${n} bytes start ${hexHead(bytes)})`;
 }
 
 export interface ModelBundle {
@@ -234,6 +325,8 @@ export async function loadModelBundle(
   GRAPH_NAMES.forEach((g, i) => {
     graphs[g] = graphBytes[i]!;
     graphFiles[g] = reader.where(manifest.graphs[g]);
+    const problem = checkOnnxBytes(graphs[g]);
+    if (problem) throw new ModelLoadError(`${graphFiles[g]}: ${problem}`, manifest.graphs[g]);
   });
   return {
     manifest,

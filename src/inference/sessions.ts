@@ -2,7 +2,9 @@
  * ONNX Runtime sessions for a model bundle: creates the three graphs on one EP,
  * checks their inputs/outputs against the manifest, serializes every
  * `session.run`, and releases sessions on dispose. The ORT module is passed in
- * (onnxruntime-web in the worker and in Node), so this file only uses its types.
+ * (onnxruntime-web in the worker and in Node, or a wrapper over onnxruntime-node for the
+ * bench's native baseline), so this file only uses its types. Counts live sessions and
+ * tensors (`ortResourceCounts`) for the soak script's leak check.
  */
 import type * as Ort from 'onnxruntime-web';
 import { ModelLoadError } from '../core/errors';
@@ -11,7 +13,53 @@ import type { ExecutionProvider } from '../core/policy';
 import type { GraphBackend, TensorLike, TensorType } from './decode';
 import type { ModelBundle } from './modelFiles';
 
-export type OrtModule = typeof Ort;
+/**
+ * What the sessions need of an ORT module. onnxruntime-web satisfies it; so does a wrapper over
+ * onnxruntime-node whose `create` substitutes its own execution provider and thread counts.
+ */
+export interface OrtModule {
+  InferenceSession: {
+    create(model: Uint8Array, options?: Ort.InferenceSession.SessionOptions): Promise<Ort.InferenceSession>;
+  };
+  Tensor: typeof Ort.Tensor;
+}
+
+/** ORT objects made through OrtSessions in this realm: live now and made in all. */
+export interface OrtResourceCounts {
+  sessions: number;
+  sessionsCreated: number;
+  /** Input tensors and run outputs not yet disposed. */
+  tensors: number;
+  tensorsCreated: number;
+}
+
+const counts: OrtResourceCounts = { sessions: 0, sessionsCreated: 0, tensors: 0, tensorsCreated: 0 };
+
+/** A snapshot of the live session and tensor counts (a leak shows as `tensors` growing across steps). */
+export function ortResourceCounts(): OrtResourceCounts {
+  return { ...counts };
+}
+
+/** Count `t` as live until its (first) dispose(). */
+function track<T extends TensorLike>(t: T): T {
+  counts.tensors++;
+  counts.tensorsCreated++;
+  const dispose = t.dispose?.bind(t);
+  let live = true;
+  (t as { dispose?: () => void }).dispose = () => {
+    if (live) {
+      live = false;
+      counts.tensors--;
+    }
+    dispose?.();
+  };
+  return t;
+}
+
+async function release(s: Ort.InferenceSession): Promise<void> {
+  counts.sessions--;
+  await s.release().catch(() => {});
+}
 
 function graphIO(s: Ort.InferenceSession): GraphIO {
   const conv = (names: readonly string[], meta: readonly Ort.InferenceSession.ValueMetadata[] | undefined) =>
@@ -60,10 +108,12 @@ export class OrtSessions implements GraphBackend {
           );
         }
         created[g] = s;
+        counts.sessions++;
+        counts.sessionsCreated++;
         checkGraphIO(bundle.manifest, g, graphIO(s), file);
       }
     } catch (e) {
-      await Promise.all(Object.values(created).map((s) => s.release().catch(() => {})));
+      await Promise.all(Object.values(created).map(release));
       throw e;
     }
     return new OrtSessions(ort, created as Record<GraphName, Ort.InferenceSession>, ep);
@@ -74,16 +124,18 @@ export class OrtSessions implements GraphBackend {
     data: Float32Array | BigInt64Array | Uint16Array | Int32Array,
     dims: readonly number[],
   ): TensorLike {
-    return new this.ort.Tensor(type, data as never, dims);
+    return track(new this.ort.Tensor(type, data as never, dims));
   }
 
   run(graph: GraphName, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
     const job = this.queue.then(async () => {
       if (this.disposed) throw new Error('sessions were disposed');
-      return (await this.sessions[graph].run(feeds as Ort.InferenceSession.FeedsType)) as Record<
+      const out = (await this.sessions[graph].run(feeds as Ort.InferenceSession.FeedsType)) as Record<
         string,
         TensorLike
       >;
+      for (const t of Object.values(out)) track(t);
+      return out;
     });
     this.queue = job.catch(() => {});
     return job;
@@ -93,6 +145,6 @@ export class OrtSessions implements GraphBackend {
     if (this.disposed) return;
     this.disposed = true;
     await this.queue;
-    await Promise.all(Object.values(this.sessions).map((s) => s.release().catch(() => {})));
+    await Promise.all(Object.values(this.sessions).map(release));
   }
 }

@@ -184,6 +184,11 @@ describe('loading a folder whose graphs do not match the manifest', () => {
     const f = files(raw());
     f['onnx/decoder.onnx'] = f['onnx/decoder.onnx']!.slice(0, 1000);
     await expect(policy.load({ files: f })).rejects.toThrow(
+      /onnx\/decoder\.onnx: is truncated: field 7 \(graph\) .* \(the file has 1000 bytes\)/,
+    );
+    // Sound protobuf framing around a graph ORT cannot parse reaches ORT, and its error is named.
+    f['onnx/decoder.onnx'] = new Uint8Array([0x08, 0x07, 0x3a, 0x02, 0xff, 0xff]);
+    await expect(policy.load({ files: f })).rejects.toThrow(
       /onnx\/decoder\.onnx: onnxruntime could not load this graph on wasm/,
     );
     const g = files(raw());

@@ -8,6 +8,7 @@ const LABEL = {
   success: 'Success',
   failure: 'Failure',
   stopped: 'Stopped',
+  interrupted: 'Interrupted',
 } as const;
 
 export function EpisodeBadge() {

@@ -1,7 +1,8 @@
 /**
  * The model panel: bundled-model picker, load from URL, open a local folder, the EP selector, and what is
  * loaded (name, size, dtype, the EP actually used and why), the load progress in bytes and any error.
- * A failed load shows its error here; the previous model (and the rest of the app) keeps working.
+ * A failed load shows its error here; the previous model (and the rest of the app) keeps working. A runtime
+ * fault the app recovered from (worker restarted, WebGPU device lost → WASM) shows as a notice.
  */
 import { useRef, useState } from 'react';
 import type { ExecutionProviderPreference, ModelInfo } from '../../core/policy';
@@ -48,7 +49,7 @@ export function ModelPanel() {
   const [urlMode, setUrlMode] = useState(false);
   const [url, setUrl] = useState('');
   const folderRef = useRef<HTMLInputElement>(null);
-  const { info, status, progress, error } = model;
+  const { info, status, progress, error, notice } = model;
   const loading = status === 'loading';
   const bundledValue = urlMode
     ? URL_OPTION
@@ -207,6 +208,13 @@ export function ModelPanel() {
               ? `${formatBytes(progress.loadedAll)} / ${formatBytes(progress.totalAll)} · ${progress.file}${progress.fromCache ? ' (cache)' : ''}`
               : `loading ${model.ref}…`}
           </div>
+        </div>
+      )}
+
+      {notice && (
+        <div className="notice-box" role="status" data-testid="model-notice" data-notice={notice.kind}>
+          <b>{notice.kind === 'device-lost' ? 'WebGPU device lost' : 'Worker restarted'}</b>:{' '}
+          {notice.message.charAt(0).toUpperCase() + notice.message.slice(1)}
         </div>
       )}
 

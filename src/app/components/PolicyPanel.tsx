@@ -1,8 +1,11 @@
 /**
  * The policy panel: the instruction box (Enter runs), Run / Pause / Step / Reset, max steps, the last
  * action per dimension with its unit and token, and the step latency (last and median over the episode).
+ * Notices under the box say when the instruction is empty, longer than the model reads, or was cut to fit
+ * the model's positions, and when an episode was interrupted (its recorded steps are kept).
  */
 import { useMemo } from 'react';
+import { checkInstruction, instructionNotice } from '../../core/prompt';
 import { useApp } from '../store';
 
 const noop = () => undefined;
@@ -36,6 +39,7 @@ export function PolicyPanel() {
   const maxSteps = useApp((s) => s.policyMaxSteps);
   const setMaxSteps = useApp((s) => s.setPolicyMaxSteps);
   const records = useApp((s) => s.policyRecords);
+  const reason = useApp((s) => s.episode.reason);
   const last = useApp((s) => s.lastPrediction);
   const runPolicy = useApp((s) => s.runPolicy);
   const stepPolicy = useApp((s) => s.stepPolicy);
@@ -52,6 +56,9 @@ export function PolicyPanel() {
   }, [records]);
   const action = info?.manifest.action;
   const t = last?.result.timings;
+  const maxChars = info?.manifest.prompt.max_chars;
+  const notice = useMemo(() => instructionNotice(checkInstruction(text, maxChars)), [text, maxChars]);
+  const cut = last?.result.prompt.truncated && last.instruction === text ? last.result.prompt.text : null;
 
   return (
     <div className="panel policy-panel" data-testid="policy-panel">
@@ -72,10 +79,23 @@ export function PolicyPanel() {
           type="text"
           aria-label="Instruction"
           placeholder="tell the robot what to do…"
+          dir="auto"
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
       </form>
+      {(notice || cut) && (
+        <div className="panel-note instruction-notice" role="status" data-testid="instruction-notice">
+          {notice ??
+            `The prompt was cut to fit the model's ${info?.manifest.decoder.max_positions ?? ''} positions; it read: ${cut}`}
+        </div>
+      )}
+      {status === 'interrupted' && (
+        <div className="notice-box" role="status" data-testid="episode-interrupted">
+          Episode {reason}. Its {records.length} recorded step{records.length === 1 ? '' : 's'} are kept; Run
+          starts a new episode.
+        </div>
+      )}
       <div className="row buttons">
         <button
           type="button"

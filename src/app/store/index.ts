@@ -7,6 +7,8 @@ import { createStore } from 'zustand/vanilla';
 import { createEpisodeSlice } from './episodeSlice';
 import { createPolicySlice } from './policySlice';
 import { createSimSlice } from './simSlice';
+import { createSourceSlice } from './sourceSlice';
+import { createTimelineSlice } from './timelineSlice';
 import type { AppState } from './types';
 import { createUiSlice } from './uiSlice';
 
@@ -18,6 +20,8 @@ export function createAppStore() {
     ...createEpisodeSlice(...a),
     ...createUiSlice(...a),
     ...createPolicySlice(...a),
+    ...createSourceSlice(...a),
+    ...createTimelineSlice(...a),
   }));
 }
 

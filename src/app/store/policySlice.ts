@@ -2,8 +2,11 @@
  * Store slice for the policy: the worker-backed Policy handle, the loaded model (info, EP and why, load
  * progress, the last error), the instruction box, and the current episode's full per-step policy records
  * (frames, tokens, probs, attention, timings) that the visualizations and timeline read.
- * Actions drive the EpisodeRunner through PolicySource: run, pause/resume, single step.
+ * Actions drive the EpisodeRunner through PolicySource: run, pause/resume, single step. Runtime faults the
+ * client reports are handled here: a crashed worker interrupts the policy episode (its records are kept)
+ * and is restarted; a WebGPU → WASM fallback updates the model info. Both leave a notice for the panel.
  */
+import { PolicyInputError } from '../../core/errors';
 import type {
   ExecutionProviderPreference,
   LoadProgress,
@@ -11,7 +14,8 @@ import type {
   ModelSource,
   Policy,
 } from '../../core/policy';
-import type { WorkerPolicy } from '../../inference/client';
+import { checkInstruction } from '../../core/prompt';
+import type { WorkerPolicy, WorkerPolicyEvent } from '../../inference/client';
 import { DEFAULT_MAX_STEPS, type EpisodeResult, type RunOptions } from '../EpisodeRunner';
 import { DEFAULT_MODEL_ID, resolveModelRef } from '../models';
 import { PolicySource, type PolicyStepRecord } from '../PolicySource';
@@ -21,7 +25,8 @@ export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 /** A policy handle the slice can use: the worker client, or (tests) anything with the same calls. */
 export type AppPolicy = Policy &
-  Pick<WorkerPolicy, 'setExecutionProvider'> & {
+  Pick<WorkerPolicy, 'setExecutionProvider'> &
+  Partial<Pick<WorkerPolicy, 'restart' | 'onEvent'>> & {
     readonly info: ModelInfo | null;
   };
 
@@ -33,6 +38,12 @@ export interface ModelError {
   during: string;
 }
 
+/** A runtime fault the app recovered from (shown in the model panel until the next load). */
+export interface ModelNotice {
+  kind: 'worker-restarted' | 'device-lost';
+  message: string;
+}
+
 export interface ModelView {
   status: ModelStatus;
   /** What was asked for: a bundled id, a URL or a folder name. */
@@ -41,6 +52,7 @@ export interface ModelView {
   info: ModelInfo | null;
   progress: LoadProgress | null;
   error: ModelError | null;
+  notice: ModelNotice | null;
   /** The EP preference the user chose. */
   epPreference: ExecutionProviderPreference;
 }
@@ -90,9 +102,19 @@ export interface PolicySlice {
 
 const PROGRESS_INTERVAL_MS = 50;
 
-function toModelError(e: unknown, during: string): ModelError {
-  if (e instanceof Error) return { name: e.name, message: e.message, during };
-  return { name: 'Error', message: String(e), during };
+function toModelError(e: unknown, during: string, info?: ModelInfo | null): ModelError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e), during };
+  // Non-finite logits come from the decoder graph: name the file.
+  if (e.name === 'InvalidLogitsError' && info)
+    return { name: e.name, message: `${info.manifest.graphs.decoder}: ${e.message}`, during };
+  return { name: e.name, message: e.message, during };
+}
+
+/** The instruction the policy will get, or PolicyInputError when there is nothing to read. */
+function requireInstruction(text: string, info: ModelInfo): string {
+  const check = checkInstruction(text, info.manifest.prompt.max_chars);
+  if (check.empty) throw new PolicyInputError('the instruction is empty: type what the robot should do');
+  return text;
 }
 
 export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
@@ -104,12 +126,12 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
   };
 
   const makeSource = (instruction: string, record = true) => {
-    const { world, policy, info } = requireReady();
+    const { policy, info } = requireReady();
     return new PolicySource({
       policy,
       manifest: info.manifest,
-      instruction,
-      capture: () => world.captureFrame(),
+      instruction: requireInstruction(instruction, info),
+      capture: () => get().captureSourceFrame(), // the chosen input source (sourceSlice; sim by default)
       ...(record
         ? {
             onStep: (r: PolicyStepRecord) =>
@@ -125,10 +147,57 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     try {
       return await world.runner.run(source, options);
     } catch (e) {
-      set((s) => ({ model: { ...s.model, error: toModelError(e, 'predict') } }));
+      set((s) => ({ model: { ...s.model, error: toModelError(e, 'predict', s.model.info) } }));
       throw e;
     }
   };
+
+  /** The worker died: interrupt a running policy episode (records kept), restart it, reload the model. */
+  const recoverFromCrash = async (message: string) => {
+    const { world, policy } = get();
+    if (world?.runner.running && get().episode.source === 'policy') await world.runner.interrupt(message);
+    if (!policy?.restart) return;
+    const id = get().model.info?.id ?? get().model.ref;
+    set((s) => ({
+      model: {
+        ...s.model,
+        status: 'loading',
+        progress: null,
+        notice: { kind: 'worker-restarted', message: `${message}; restarting it and reloading ${id}…` },
+      },
+    }));
+    try {
+      const info = await policy.restart();
+      set((s) => ({
+        model: {
+          ...s.model,
+          status: info ? 'ready' : s.model.info ? 'ready' : 'idle',
+          info: info ?? s.model.info,
+          notice: {
+            kind: 'worker-restarted',
+            message: `${message}; restarted it${info ? ` and reloaded ${info.id} (${info.executionProvider === 'webgpu' ? 'WebGPU' : 'WASM'})` : ''}.`,
+          },
+        },
+      }));
+    } catch (e) {
+      set((s) => ({ model: { ...s.model, status: 'error', error: toModelError(e, 'restart') } }));
+    }
+  };
+
+  const onRuntimeEvent = (e: WorkerPolicyEvent) => {
+    if (e.type === 'crashed') void recoverFromCrash(e.message);
+    else
+      set((s) => ({
+        model: {
+          ...s.model,
+          status: 'ready',
+          info: e.info,
+          notice: { kind: 'device-lost', message: e.reason },
+          epPreference: s.model.epPreference === 'webgpu' ? 'wasm' : s.model.epPreference,
+        },
+      }));
+  };
+  let offRuntime: (() => void) | null = null;
 
   /** Capture at the size the model was trained on (manifest image.camera_size, else its input size). */
   const matchCamera = (info: ModelInfo) => {
@@ -142,7 +211,9 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     const { policy, world } = get();
     if (!policy) throw new Error('the policy runtime is not started yet');
     if (world?.runner.running) await world.runner.pause();
-    set((s) => ({ model: { ...s.model, status: 'loading', ref, progress: null, error: null } }));
+    set((s) => ({
+      model: { ...s.model, status: 'loading', ref, progress: null, error: null, notice: null },
+    }));
     let lastSet = 0;
     const onProgress = (p: LoadProgress) => {
       const t = Date.now();
@@ -172,6 +243,7 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       info: null,
       progress: null,
       error: null,
+      notice: null,
       epPreference: 'auto',
     },
     policyInstruction: null,
@@ -179,7 +251,11 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     matchCameraToModel: true,
     policyRecords: [],
     lastPrediction: null,
-    setPolicy: (policy) => set({ policy }),
+    setPolicy: (policy) => {
+      offRuntime?.();
+      offRuntime = policy.onEvent?.(onRuntimeEvent) ?? null;
+      set({ policy });
+    },
     loadModel: (ref) => {
       const { url, id } = resolveModelRef(ref);
       return load({ url }, id);
@@ -191,7 +267,7 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       set((s) => ({ model: { ...s.model, epPreference: ep } }));
       if (!policy || !model.info) return Promise.reject(new Error('no model is loaded'));
       if (world?.runner.running) await world.runner.pause();
-      set((s) => ({ model: { ...s.model, status: 'loading', progress: null, error: null } }));
+      set((s) => ({ model: { ...s.model, status: 'loading', progress: null, error: null, notice: null } }));
       try {
         const info = await policy.setExecutionProvider(ep);
         set((s) => ({ model: { ...s.model, status: 'ready', info } }));
@@ -213,8 +289,9 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     runPolicy: async (options = {}) => {
       const { world, info } = requireReady();
       const status = world.runner.status;
-      if (status === 'success' || status === 'failure' || status === 'stopped') await get().resetScene();
       const source = makeSource(options.instruction ?? get().effectiveInstruction());
+      if (status === 'success' || status === 'failure' || status === 'stopped' || status === 'interrupted')
+        await get().resetScene();
       const pace = options.pace ?? get().pace;
       return runSource(source, {
         pace,
@@ -227,8 +304,9 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       const { world } = requireReady();
       const status = world.runner.status;
       if (status === 'running') return world.runner.pause().then(() => null);
-      if (status === 'success' || status === 'failure' || status === 'stopped') await get().resetScene();
       const source = makeSource(get().effectiveInstruction());
+      if (status === 'success' || status === 'failure' || status === 'stopped' || status === 'interrupted')
+        await get().resetScene();
       return runSource(source, { stepsThisRun: 1, maxSteps: get().policyMaxSteps });
     },
     pausePolicy: async () => {
@@ -251,7 +329,7 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
         set({ lastPrediction: record });
         return record;
       } catch (e) {
-        set((s) => ({ model: { ...s.model, error: toModelError(e, 'predict') } }));
+        set((s) => ({ model: { ...s.model, error: toModelError(e, 'predict', s.model.info) } }));
         throw e;
       }
     },

@@ -1,0 +1,154 @@
+/**
+ * `npm run perf -- [--seconds 10] [--model <id|folder>] [--ep wasm|webgpu|auto] [--json [out.json]]
+ *  [--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build]`
+ * UI frame rate (requestAnimationFrame counting) and main-thread long tasks while a policy episode runs
+ * in the full page (3D view and every panel as it opens), in two phases: a real-time episode started with
+ * the ▶ Run button, and an as-fast-as-possible one (`window.vla.runEpisode`). Prints the figures against
+ * issue 6's goals (≥ 50 fps, no long task over 50 ms); asserts nothing. Node only.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolveModel } from './eval';
+import { flags } from './lib/args';
+import { takeOptionalPath } from './lib/benchArgs';
+import { NAV_TIMEOUT_MS } from './lib/benchBrowser';
+import { finishMachineInfo, machineInfo, wasLoaded } from './lib/benchMachine';
+import {
+  analyzeFrames,
+  type FrameSample,
+  frameSamplerSource,
+  type PerfPhase,
+  type PerfReport,
+  perfMarkdown,
+  perfTargets,
+  perfText,
+} from './lib/benchPerf';
+import { replaceSection } from './lib/benchStats';
+import { gitCommit } from './lib/git';
+import { DEFAULT_BUILD_DIR, launchChromium, ROOT, servePlayground } from './lib/playground';
+
+interface Args {
+  seconds: number;
+  model: string;
+  ep: 'wasm' | 'webgpu' | 'auto';
+  json: string | null;
+  writeMd: string | null;
+  outDir: string;
+  build: boolean;
+}
+
+const USAGE =
+  'usage: npm run perf -- [--seconds 10] [--model <id|folder>] [--ep wasm|webgpu|auto] [--json [out.json]] ' +
+  '[--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build]';
+
+export function parseArgs(argv: readonly string[]): Args {
+  const [json, rest1] = takeOptionalPath(argv, '--json', join(ROOT, '.cache', 'perf.json'));
+  const [writeMd, rest] = takeOptionalPath(rest1, '--write-md', join(ROOT, 'BENCHMARKS.md'));
+  const a: Args = {
+    seconds: 10,
+    model: 'vla-tabletop-s',
+    ep: 'wasm',
+    json,
+    writeMd,
+    outDir: DEFAULT_BUILD_DIR,
+    build: true,
+  };
+  for (const f of flags(rest)) {
+    const k = f.name;
+    if (k === '--seconds') a.seconds = f.integer(1);
+    else if (k === '--model') a.model = f.value();
+    else if (k === '--ep') a.ep = f.oneOf(['wasm', 'webgpu', 'auto'] as const);
+    else if (k === '--out-dir') a.outDir = resolve(f.value());
+    else if (k === '--no-build') a.build = false;
+    else if (k === '--help' || k === '-h') throw new Error(USAGE);
+    else throw new Error(`unknown argument "${k}"\n${USAGE}`);
+  }
+  return a;
+}
+
+const VIEWPORT = { width: 1280, height: 800 };
+const TASK = 'put:blue-block:green-bowl';
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const machine0 = machineInfo();
+  const model = resolveModel(args.model);
+  const controlHz = Number((model.manifest?.control_hz as number | undefined) ?? 10);
+  const served = await servePlayground({ outDir: args.outDir, build: args.build, mounts: model.mounts });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    page.on('pageerror', (err) => process.stderr.write(`\n[page error] ${err.message}\n`));
+    await page.goto(served.url({ model: model.pageRef, ep: args.ep, task: TASK, seed: 3 }), {
+      waitUntil: 'domcontentloaded',
+      timeout: NAV_TIMEOUT_MS,
+    });
+    await page.waitForFunction(() => typeof window.vla?.runEpisode === 'function', undefined, {
+      timeout: NAV_TIMEOUT_MS,
+    });
+    const info = await page.evaluate(() => window.vla!.ready());
+    const ms = args.seconds * 1000;
+    const sample = () => page.evaluate(frameSamplerSource(ms)) as Promise<FrameSample>;
+    const phase = (id: string, name: string, s: FrameSample): PerfPhase => ({
+      id,
+      name,
+      controlHz: (s.simSeconds * controlHz) / (s.windowMs / 1000),
+      analysis: analyzeFrames(s),
+    });
+    const phases: PerfPhase[] = [];
+
+    process.stderr.write('phase 1: idle page …\n');
+    phases.push(phase('idle', 'idle page (no episode)', await sample()));
+
+    process.stderr.write('phase 2: real-time episode started with ▶ Run …\n');
+    await page.evaluate(() => window.vla!.reset({ seed: 3, task: 'put:blue-block:green-bowl' }));
+    await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+    await page.waitForTimeout(1000); // the first steps (JIT, first render of the charts) are not the steady state
+    phases.push(phase('realtime', 'real-time episode (▶ Run)', await sample()));
+    await page.evaluate(() => window.vla!.stop());
+
+    process.stderr.write('phase 3: as-fast-as-possible episode …\n');
+    await page.evaluate(() => {
+      void window.vla!.runEpisode({ seed: 4, task: 'put:blue-block:green-bowl', maxSteps: 100_000 });
+    });
+    await page.waitForTimeout(1000);
+    phases.push(phase('fast', 'as-fast-as-possible episode', await sample()));
+    await page.evaluate(() => window.vla!.stop());
+
+    const machine = finishMachineInfo(machine0);
+    const report: PerfReport = {
+      date: new Date().toISOString(),
+      ...gitCommit(),
+      machine,
+      loaded: wasLoaded(machine),
+      chromium: `Chromium ${browser.version()} (headless)`,
+      model: info.modelId,
+      executionProvider: info.executionProvider,
+      viewport: VIEWPORT,
+      seconds: args.seconds,
+      phases,
+      targets: phases.filter((p) => p.id !== 'idle').flatMap((p) => perfTargets(p.analysis, p.id)),
+    };
+    console.log(perfText(report));
+    if (args.json) {
+      writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+      process.stderr.write(`wrote ${args.json}\n`);
+    }
+    if (args.writeMd) {
+      const doc = existsSync(args.writeMd) ? readFileSync(args.writeMd, 'utf8') : '# Benchmarks\n';
+      writeFileSync(args.writeMd, replaceSection(doc, 'perf', perfMarkdown(report)));
+      process.stderr.write(`updated the perf section of ${args.writeMd}\n`);
+    }
+  } finally {
+    await browser.close().catch(() => undefined);
+    await served.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`\nperf: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
