@@ -146,9 +146,9 @@ def main() -> None:
     model.load_state_dict(ck["model"])
     model.eval()
     common = dict(
-        model_id=MODEL_ID, name="VLA tabletop S (int8)", license="Apache-2.0 (weights); word vectors: public domain",
+        model_id=MODEL_ID, name="VLA tabletop S", license="Apache-2.0 (weights); word vectors: public domain",
         description="A small vision-language-action policy trained in the playground's own simulated tabletop; "
-        "GloVe-initialised word embeddings so unseen synonyms still work; int8 weights.",
+        "GloVe-initialised word embeddings so unseen synonyms still work; weight-only int8 where parity allows.",
         norm_stats=ck["norm_stats"], unnorm_key=ck["unnorm_key"], image_mean=ck["image_mean"],
         image_std=ck["image_std"], control_hz=10,
         state={k: ck["state_stats"][k] for k in ("names", "units", "mean", "std")},
