@@ -9,8 +9,8 @@
  * with an empty and a warm Cache API; model bytes per graph. Prints tables; --json writes the BenchReport;
  * --write-md refreshes the bench section of BENCHMARKS.md. Node only.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from '@playwright/test';
 import type { Manifest } from '../src/core/manifest';
@@ -45,6 +45,7 @@ import {
   type GraphBytes,
 } from './lib/benchReport';
 import { replaceSection, summarize } from './lib/benchStats';
+import { displayPath, folderBytes } from './lib/files';
 import { gitCommit } from './lib/git';
 import { DEFAULT_BUILD_DIR, launchChromium, ROOT, servePlayground } from './lib/playground';
 import { ProgressBar } from './lib/progress';
@@ -121,21 +122,6 @@ const SCENE_TASKS = [
   'pick:purple-block',
   'push:orange-block:forward',
 ];
-
-function displayPath(p: string): string {
-  const rel = relative(ROOT, p);
-  return rel && !rel.startsWith('..') ? rel.split(sep).join('/') : p;
-}
-
-function folderBytes(dir: string): number {
-  let n = 0;
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    const st = statSync(p);
-    n += st.isDirectory() ? folderBytes(p) : st.size;
-  }
-  return n;
-}
 
 function graphBytes(folder: string, manifest: Record<string, unknown>): GraphBytes[] {
   const graphs = (manifest.graphs ?? {}) as Record<string, string>;

@@ -10,7 +10,7 @@
  * totals (the same per split over all families), model, commit, ep, date, episodes: [per-episode
  * records] }. Node only.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
@@ -20,6 +20,7 @@ import { formatRate, rate, wilsonInterval } from '../src/core/stats';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { Sim } from '../src/sim/Sim';
 import { flags, oneOf } from './lib/args';
+import { displayPath, folderBytes } from './lib/files';
 import { gitCommit } from './lib/git';
 import { launchChromium, openPlaygroundPage, ROOT, type Served, servePlayground } from './lib/playground';
 import { ProgressBar } from './lib/progress';
@@ -118,22 +119,6 @@ export function resolveModel(ref: string): ModelRef {
     return { pageRef: `models/${rel}`, mounts: {}, folder, manifest };
   }
   return { pageRef: EXTERNAL_MOUNT, mounts: { [EXTERNAL_MOUNT]: folder }, folder, manifest };
-}
-
-/** Repository-relative when inside the checkout, absolute otherwise. */
-function displayPath(p: string): string {
-  const rel = relative(ROOT, p);
-  return rel && !rel.startsWith('..') ? rel.split(sep).join('/') : p;
-}
-
-function folderBytes(dir: string): number {
-  let n = 0;
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    const st = statSync(p);
-    n += st.isDirectory() ? folderBytes(p) : st.size;
-  }
-  return n;
 }
 
 function modelReport(m: ModelRef, loadedId: string | null): Record<string, unknown> {
