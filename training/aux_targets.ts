@@ -7,7 +7,9 @@
  *   "uv": [[[u, v] per object] per step] } }` — the task's block at each observed step, where the task
  * wants it (the container for put, the expert's push distance along the push direction, its start for
  * pick), world metres; and every object's centre projected into the model camera (u right, v down, in
- * [0, 1] of the frame; blocks at their top face) with its class `OBJECT_CLASSES.indexOf("<color>_<kind>")`.
+ * [0, 1] of the frame; blocks at their top face) with its class `OBJECT_CLASSES.indexOf("<color>_<kind>")`,
+ * and `"ee_uv": [[u, v] per step]`, the recorded grasp site projected the same way (no replay needed, so
+ * entries written before it existed get it on the next run).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +49,9 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
 const PUSH_DISTANCE = 0.135; // the expert's PUSH_GOAL
 
+/** The recorded grasp-site positions of an episode projected into its model camera. */
+const eeUv = (cam: CameraSpec, eePos: readonly number[][]) => eePos.map((p) => project(cam, p));
+
 async function main() {
   let data = '';
   let limit = Number.POSITIVE_INFINITY;
@@ -65,7 +70,7 @@ async function main() {
   const sim = await Sim.create({ controlHz: 10 });
   const path = join(data, outName);
   // Resumable: keeps entries already in the file (with uv); `--limit N` caps the new episodes per run.
-  type Entry = { block: number[][]; goal: number[]; classes: number[]; uv: number[][][] };
+  type Entry = { block: number[][]; goal: number[]; classes: number[]; uv: number[][][]; ee_uv?: number[][] };
   const out: Record<string, Entry> = {};
   if (existsSync(path)) {
     for (const [k, v] of Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, Entry>)) {
@@ -74,11 +79,20 @@ async function main() {
   }
   const had = Object.keys(out).length;
   let added = 0;
+  let eeAdded = 0;
   let worst = 0;
   const t0 = Date.now();
   for (const [n, f] of files.entries()) {
     const e = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-    if (!e.success || out[String(e.index)]) continue;
+    if (!e.success) continue;
+    const kept = out[String(e.index)];
+    if (kept) {
+      if (!kept.ee_uv) {
+        kept.ee_uv = eeUv(generateScene(e.seed, e.task).camera, e.ee_pos as number[][]);
+        eeAdded++;
+      }
+      continue;
+    }
     if (added >= limit) break;
     added++;
     const scene = generateScene(e.seed, e.task);
@@ -107,7 +121,13 @@ async function main() {
       block.push(s.objects[blockName!]!.pos.map((v) => Math.round(v * 1e5) / 1e5));
       s = sim.step(e.executed[t]).state;
     }
-    out[String(e.index)] = { block, goal: goal.map((v) => Math.round(v * 1e5) / 1e5), classes, uv };
+    out[String(e.index)] = {
+      block,
+      goal: goal.map((v) => Math.round(v * 1e5) / 1e5),
+      classes,
+      uv,
+      ee_uv: eeUv(scene.camera, e.ee_pos as number[][]),
+    };
     if ((n + 1) % 100 === 0) {
       process.stderr.write(
         `  ${n + 1}/${files.length} episodes, ${((Date.now() - t0) / 1000).toFixed(0)} s, max |Δee| ${worst.toExponential(1)} m\n`,
@@ -117,7 +137,7 @@ async function main() {
   writeFileSync(path, JSON.stringify(out));
   const left = files.length - Object.keys(out).length;
   process.stderr.write(
-    `wrote ${path}: ${Object.keys(out).length} episodes (${had} kept, ${added} new; ≤ ${left} files left); replay max |Δee| vs recorded ${worst.toExponential(2)} m\n`,
+    `wrote ${path}: ${Object.keys(out).length} episodes (${had} kept, ${eeAdded} of them given ee_uv, ${added} new; ≤ ${left} files left); replay max |Δee| vs recorded ${worst.toExponential(2)} m\n`,
   );
 }
 

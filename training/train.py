@@ -63,6 +63,11 @@ def parse_args(argv=None):
     ap.add_argument("--coord-channels", type=int, default=1, help="1: CoordConv x/y channels in the stem")
     ap.add_argument("--aux-weight", type=float, default=1.0, help="weight of the privileged aux regression (0: off)")
     ap.add_argument("--patch-weight", type=float, default=0.5, help="weight of the per-patch object-class loss (0: off)")
+    ap.add_argument("--keypoints", type=int, default=N_OBJECT_CLASSES + 1,
+                    help="keypoint tokens (VLAConfig.keypoints): one per object class + the grasp site; 0: none")
+    ap.add_argument("--keypoint-weight", type=float, default=1.0,
+                    help="weight of the L1 loss pulling keypoint k to the projected centre of class k (0: off)")
+    ap.add_argument("--max-positions", type=int, default=160)
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
     return ap.parse_args(argv)
@@ -118,8 +123,12 @@ def gradient_self_check(model: VLA, fs: FrameSet, device, n: int = 16) -> None:
         logits = action_logits(m, px.to(dt), ids, mask, state.to(dt))
         torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten()).backward()
         grads.append({k: p.grad.double() for k, p in m.named_parameters() if p.grad is not None})
-    worst = max(float((grads[0][k] - g).abs().max() / (g.abs().max() + 1e-12)) for k, g in grads[1].items())
-    print(f"gradient self-check: worst float32 vs float64 relative error {worst:.1e}", flush=True)
+    # Relative to the largest gradient of the whole model: a parameter whose gradient is ~0 at
+    # initialisation (the keypoint scores, before training sharpens their softmax) only shows float32 noise.
+    scale = max(float(g.abs().max()) for g in grads[1].values()) + 1e-12
+    errs = {k: float((grads[0][k] - g).abs().max()) / max(float(g.abs().max()), 1e-3 * scale) for k, g in grads[1].items()}
+    name, worst = max(errs.items(), key=lambda kv: kv[1])
+    print(f"gradient self-check: worst float32 vs float64 relative error {worst:.1e} ({name})", flush=True)
     if worst > 1e-2:
         raise SystemExit(f"float32 gradients disagree with float64 by {worst:.1e}: this torch build computes some op's "
                          f"backward wrongly; try --activation gelu_tanh")
@@ -141,10 +150,16 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
     loss_sum, n = 0.0, 0
     correct = np.zeros(model.cfg.action_dims)
     near = np.zeros(model.cfg.action_dims)
+    kp_err, kp_n = 0.0, 0
+    c = model.cfg
     for k in range(0, len(idx), batch):
         px, ids, mask, state, slots = fs.batch(idx[k:k + batch])
         px, ids, mask, state, slots = (t.to(device) for t in (px, ids, mask, state, slots))
         logits = action_logits(model, px, ids, mask, state)
+        if c.keypoints > 0:
+            xy, have = fs.keypoint_targets(idx[k:k + batch], None, c.image_size, 0, c.keypoints)
+            d = (model.vision.last_keypoints.cpu() - xy).norm(dim=-1)[have] * c.image_size / 2  # px
+            kp_err, kp_n = kp_err + float(d.sum()), kp_n + int(d.numel())
         loss_sum += float(torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten(), reduction="sum"))
         pred = logits.argmax(-1)
         correct += (pred == slots).sum(0).cpu().numpy()
@@ -152,7 +167,8 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
         n += len(slots)
     model.train()
     return {"loss": loss_sum / (n * model.cfg.action_dims), "acc": (correct / n).tolist(),
-            "acc_mean": float(correct.sum() / (n * model.cfg.action_dims)), "acc_pm2_mean": float(near.sum() / (n * model.cfg.action_dims))}
+            "acc_mean": float(correct.sum() / (n * model.cfg.action_dims)), "acc_pm2_mean": float(near.sum() / (n * model.cfg.action_dims)),
+            **({"keypoint_px": kp_err / kp_n} if kp_n else {})}
 
 
 def main(argv=None) -> None:
@@ -189,7 +205,8 @@ def main(argv=None) -> None:
 
     cfg = VLAConfig(vocab_size=vocab.size, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
                     ffn_dim=args.ffn, image_size=args.image_size, patch_grid=args.patch_grid,
-                    stem_channels=args.stem_channels, stem_widen=True, stem_refine=True, max_positions=128,
+                    stem_channels=args.stem_channels, stem_widen=True, stem_refine=True,
+                    max_positions=getattr(args, "max_positions", 128), keypoints=getattr(args, "keypoints", 0),
                     state_dim=4, dropout=args.dropout, word_dim=vectors.shape[1],
                     n_learned_tokens=int((~is_word).sum()), action_head_only=True,
                     coord_channels=bool(getattr(args, "coord_channels", 0)),
@@ -248,7 +265,8 @@ def main(argv=None) -> None:
         r = evaluate(model, val, val_idx, device)
         log({"kind": "val", "step": step, "elapsed_s": round(elapsed, 1), **r})
         print(f"[val] step {step} loss {r['loss']:.3f} acc {r['acc_mean']:.3f} (±2 bins {r['acc_pm2_mean']:.3f}) "
-              f"per dim {' '.join(f'{a:.2f}' for a in r['acc'])}", flush=True)
+              f"per dim {' '.join(f'{a:.2f}' for a in r['acc'])}"
+              + (f" | keypoints {r['keypoint_px']:.2f} px" if "keypoint_px" in r else ""), flush=True)
         plot_log(log_path, os.path.join(args.out, "training_curves.png"))
         return r
 
@@ -257,8 +275,9 @@ def main(argv=None) -> None:
     last_ckpt = last_eval = elapsed
     acc_w = np.zeros(cfg.action_dims)
     loss_w, n_w, t_w = 0.0, 0, time.time()
-    aux_w = patch_w = 0.0
+    aux_w = patch_w = kp_w = 0.0
     skipped = 0
+    kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
     if step == 0:
         run_eval()
         t_w = time.time()
@@ -292,6 +311,13 @@ def main(argv=None) -> None:
             w[0] = 0.1  # background is most patches
             patch_loss = torch.nn.functional.cross_entropy(pl.flatten(0, 1), labels.flatten(), weight=w)
             loss = loss + args.patch_weight * patch_loss
+        kp_loss = torch.zeros(())
+        if kp_weight > 0:
+            kp_xy, kp_have = train.keypoint_targets(idx, offsets, cfg.image_size, 2, cfg.keypoints)
+            if bool(kp_have.any()):
+                err = (model.vision.last_keypoints - kp_xy.to(device)).abs().sum(-1)  # [B, K]
+                kp_loss = err[kp_have.to(device)].mean()
+                loss = loss + kp_weight * kp_loss
         opt.zero_grad(set_to_none=True)
         if not bool(torch.isfinite(loss)):  # a non-finite batch must not poison the weights or Adam's moments
             skipped += 1
@@ -319,23 +345,25 @@ def main(argv=None) -> None:
         loss_w += float(loss)
         aux_w += float(aux_loss)
         patch_w += float(patch_loss)
+        kp_w += float(kp_loss)
         acc_w += (logits.argmax(-1) == slots).float().mean(0).cpu().numpy()
         n_w += 1
         if step % args.log_every == 0:
             sps = n_w * args.batch / (time.time() - t_w)
             row = {"kind": "train", "step": step, "elapsed_s": round(elapsed, 1), "lr": lr, "loss": loss_w / n_w,
                    "acc": (acc_w / n_w).tolist(), "acc_mean": float(acc_w.mean() / n_w), "grad_norm": gnorm,
-                   "samples_per_s": round(sps, 1), "aux_loss": aux_w / n_w, "patch_loss": patch_w / n_w}
+                   "samples_per_s": round(sps, 1), "aux_loss": aux_w / n_w, "patch_loss": patch_w / n_w,
+                   "keypoint_px": kp_w / n_w * cfg.image_size / 2}
             log(row)
             eta = budget - elapsed if not args.steps else min(budget - elapsed, (args.steps - step) * args.batch / sps)
-            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} | "
+            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} kp {row['keypoint_px']:.2f}px | "
                   f"lr {lr:.2e} | {sps:.0f} samples/s | ~{max(0, eta) / 60:.0f} min left", flush=True)
             acc_w[:] = 0
-            loss_w, n_w, t_w, aux_w, patch_w = 0.0, 0, time.time(), 0.0, 0.0
+            loss_w, n_w, t_w, aux_w, patch_w, kp_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0
         if elapsed - last_eval >= args.eval_every * 60:
             run_eval()
             last_eval = elapsed = time.time() - t0
-            loss_w, n_w, t_w, aux_w, patch_w = 0.0, 0, time.time(), 0.0, 0.0
+            loss_w, n_w, t_w, aux_w, patch_w, kp_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0
             acc_w[:] = 0
         if elapsed - last_ckpt >= args.ckpt_every * 60:
             checkpoint()

@@ -44,7 +44,12 @@ export const ManifestSchema = z.object({
     layout: z.enum(['NCHW', 'NHWC']),
     /** Rows × cols of the patch-token grid the vision encoder emits (row-major), for attention maps. */
     patch_grid: z.tuple([posInt, posInt]).optional(),
-    /** Tokens the vision encoder emits (patches, plus one for the state when present). */
+    /**
+     * Keypoint tokens that follow the patch tokens (each an image position the encoder computed, e.g. one
+     * per object class); the state token, when present, comes after them. @default 0
+     */
+    keypoint_tokens: z.number().int().nonnegative().optional(),
+    /** Tokens the vision encoder emits: patches, then keypoint tokens, then one for the state when present. */
     num_tokens: posInt.optional(),
     /**
      * Square size (px) the sim's model camera should render at before the resize to width × height:
@@ -180,12 +185,13 @@ function checkConsistency(m: Manifest, file: string): void {
   if (m.image.std.some((v) => v === 0)) fail(file, 'image.std', 'must not contain 0');
   if (m.image.patch_grid && m.image.num_tokens !== undefined) {
     const [r, c] = m.image.patch_grid;
-    const expected = r * c + (m.state ? 1 : 0);
+    const kp = m.image.keypoint_tokens ?? 0;
+    const expected = r * c + kp + (m.state ? 1 : 0);
     if (m.image.num_tokens !== expected) {
       fail(
         file,
         'image.num_tokens',
-        `(${m.image.num_tokens}) must be patch_grid ${r}×${c}${m.state ? ' + 1 state token' : ''} = ${expected}`,
+        `(${m.image.num_tokens}) must be patch_grid ${r}×${c}${kp ? ` + ${kp} keypoint tokens` : ''}${m.state ? ' + 1 state token' : ''} = ${expected}`,
       );
     }
   }

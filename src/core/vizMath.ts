@@ -125,7 +125,7 @@ export function textAttention(keys: ArrayLike<number>, layout: SequenceLayout): 
   return v;
 }
 
-/** Share of the total attention on each kind of key; the four add up to 1 (all 0 for a zero vector). */
+/** Share of the total attention on each kind of key (image includes keypoint tokens); the four add up to 1 (all 0 for a zero vector). */
 export interface AttentionShares {
   image: number;
   state: number;
@@ -139,7 +139,10 @@ export function attentionShares(keys: ArrayLike<number>, layout: SequenceLayout)
     for (let i = s; i < s + n && i < keys.length; i++) t += keys[i]!;
     return t;
   };
-  const image = sumRange(layout.image.start, layout.image.count);
+  // Keypoint tokens are computed from the image alone, so their attention counts as attention on the image.
+  const image =
+    sumRange(layout.image.start, layout.image.count) +
+    (layout.keypoints ? sumRange(layout.keypoints.start, layout.keypoints.count) : 0);
   const state = layout.state === null ? 0 : (keys[layout.state] ?? 0);
   const text = sumRange(layout.text.start, layout.text.count);
   const action = sumRange(layout.actions.start, layout.actions.count);

@@ -113,6 +113,7 @@ export async function decodeActions(
   const imageEmbeds = vis.image_embeds;
   const imgData = f32(imageEmbeds, 'vision_encoder image_embeds');
   const nImg = imageEmbeds!.dims[1]!;
+  const nKeypoints = image.keypoint_tokens ?? 0;
   const D = imageEmbeds!.dims[2]!;
   disposeAll(Object.values(visionFeeds));
   const t2 = now();
@@ -220,9 +221,12 @@ export async function decodeActions(
           layout: {
             image: {
               start: 0,
-              count: manifest.state ? nImg - 1 : nImg,
+              count: nImg - nKeypoints - (manifest.state ? 1 : 0),
               grid: image.patch_grid ? [image.patch_grid[0], image.patch_grid[1]] : null,
             },
+            ...(nKeypoints > 0 && {
+              keypoints: { start: nImg - nKeypoints - (manifest.state ? 1 : 0), count: nKeypoints },
+            }),
             state: manifest.state ? nImg - 1 : null,
             text: { start: nImg, count: T, tokens: enc.ids.map((id) => tokenizer.idToToken(id)) },
             actions: { start: P, count: dims - 1 },

@@ -106,6 +106,25 @@ function handMap(): AttentionMaps {
 }
 
 describe('attention aggregation', () => {
+  it('counts attention on keypoint tokens as attention on the image', () => {
+    // keys: patches 0–3, keypoints 4–5, state 6, text 7, action 8
+    const kpLayout: SequenceLayout = {
+      image: { start: 0, count: 4, grid: [2, 2] },
+      keypoints: { start: 4, count: 2 },
+      state: 6,
+      text: { start: 7, count: 1, tokens: ['<s>'] },
+      actions: { start: 8, count: 1 },
+    };
+    const v = [0.1, 0, 0, 0.1, 0.2, 0.2, 0.1, 0.1, 0.2];
+    const s = attentionShares(v, kpLayout);
+    expect(s.image).toBeCloseTo(0.6, 7);
+    expect(s.state).toBeCloseTo(0.1, 7);
+    expect(s.text).toBeCloseTo(0.1, 7);
+    expect(s.action).toBeCloseTo(0.2, 7);
+    // the heatmap covers the patches only, renormalised over them
+    expect(Array.from(patchHeatmap(v, kpLayout)!.values)).toEqual([0.5, 0, 0, 0.5]);
+  });
+
   it('selects one (dim, layer, head) slice', () => {
     const v = aggregateAttention(handMap(), { dim: 1, layer: 0, head: 0 });
     expect(Array.from(v)).toEqual([0, 0, 0, 0.5, 0, 0.5, 0, 0]);

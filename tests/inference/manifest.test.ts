@@ -68,6 +68,24 @@ describe('parseManifest', () => {
     expect(err(() => parseManifest(d, FILE)).field).toBe('format');
   });
 
+  it('counts keypoint tokens between the patches and the state token in image.num_tokens', () => {
+    const base = raw();
+    const [r, c] = base.image.patch_grid as [number, number];
+    const withState = base.state ? 1 : 0;
+    const k = raw();
+    k.image.keypoint_tokens = 19;
+    k.image.num_tokens = r * c + 19 + withState;
+    expect(parseManifest(k, FILE).image.keypoint_tokens).toBe(19);
+    const missing = raw();
+    missing.image.keypoint_tokens = 19; // num_tokens still counts only patches (+ state)
+    const e = err(() => parseManifest(missing, FILE));
+    expect(e.field).toBe('image.num_tokens');
+    expect(e.message).toContain('+ 19 keypoint tokens');
+    const negative = raw();
+    negative.image.keypoint_tokens = -1;
+    expect(err(() => parseManifest(negative, FILE)).field).toBe('image.keypoint_tokens');
+  });
+
   it('rejects bytes that are not JSON', () => {
     const e = err(() => parseManifest(new Uint8Array([0x7b, 0x7b, 0xff]), FILE));
     expect(e.message).toMatch(/^models\/fixture-random\/manifest\.json: not valid JSON/);

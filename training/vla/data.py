@@ -84,6 +84,8 @@ class Episode:
     aux: np.ndarray | None = None  # float32 [T, AUX_DIM] privileged targets (aux_targets), or None
     obj_uv: np.ndarray | None = None  # float32 [T, M, 2] objects' projected centres (u right, v down, 0…1)
     obj_cls: np.ndarray | None = None  # int64 [M] their class (OBJECT_CLASSES index) — label = class + 1
+    ee_uv: np.ndarray | None = None  # float32 [T, 2] the grasp site projected the same way
+
 
 
 # Auxiliary targets (training only; training/aux_targets.ts writes <dir>/aux.json by replaying episodes):
@@ -141,12 +143,14 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
         )
         idx = int(os.path.basename(path)[: -len(".json")])
         ax = aux_all.get(str(idx))
-        aux = uv = cls = None
+        aux = uv = cls = ee_uv = None
         if ax is not None and len(ax["block"]) == t:
+            if "ee_uv" in ax:
+                ee_uv = np.asarray(ax["ee_uv"], dtype=np.float32)
             aux = aux_targets(np.asarray(ax["block"], dtype=np.float64), np.asarray(ax["goal"]), state[:, :3])
             if "uv" in ax:
                 uv, cls = np.asarray(ax["uv"], dtype=np.float32), np.asarray(ax["classes"], dtype=np.int64)
-        eps.append(Episode(idx, e["instruction"], e.get("task", ""), e.get("family", ""), frames, a, state, aux, uv, cls))
+        eps.append(Episode(idx, e["instruction"], e.get("task", ""), e.get("family", ""), frames, a, state, aux, uv, cls, ee_uv))
         if log and (n + 1) % 200 == 0:
             log(f"  loaded {n + 1}/{len(files)} episode files")
         if limit and len(eps) >= limit:
@@ -211,6 +215,8 @@ class FrameSet:
                 cls[row:row + t, :m] = e.obj_cls[:m]
             row += t
         self.obj_uv, self.obj_cls = uv, cls
+        ee = [e.ee_uv if e.ee_uv is not None else np.full((len(e.actions), 2), np.nan, np.float32) for e in eps]
+        self.ee_uv = np.concatenate(ee)  # [N, 2], NaN: unknown
         self.has_patch_labels = bool((cls >= 0).any())
         st = (self.raw_state - np.asarray(state_st["mean"])) / np.asarray(state_st["std"])
         self.state = torch.tensor(st, dtype=torch.float32)
@@ -250,6 +256,26 @@ class FrameSet:
                     if 0 <= rr < grid and 0 <= cc < grid and (pass_blocks or (dr, dc) == (0, 0) or lab[bi, rr, cc] == 0):
                         lab[bi, rr, cc] = cls[bi, mi] + 1
         return torch.from_numpy(lab.reshape(b, grid * grid))
+
+    def keypoint_targets(self, idx: np.ndarray, offsets: np.ndarray | None, size: int, shift: int,
+                         n_keypoints: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Targets of the vision encoder's keypoints: keypoint k < N_OBJECT_CLASSES is the projected centre of
+        the scene's object of class k, keypoint N_OBJECT_CLASSES the grasp site. → xy [B, K, 2] in the
+        keypoints' [-1, 1] image coordinates (after the batch's shift augmentation), mask [B, K] (target known)."""
+        b = len(idx)
+        xy = np.zeros((b, n_keypoints, 2), np.float32)
+        have = np.zeros((b, n_keypoints), bool)
+        pts = np.concatenate([self.obj_uv[idx], self.ee_uv[idx][:, None]], axis=1) * size  # [B, M + 1, 2] px
+        if offsets is not None:
+            pts = pts + (shift - offsets[:, None, ::-1]).astype(np.float32)
+        cls = np.concatenate([self.obj_cls[idx], np.full((b, 1), N_OBJECT_CLASSES)], axis=1)  # [B, M + 1]
+        ok = (cls >= 0) & (cls < n_keypoints) & np.isfinite(pts).all(axis=2)
+        for bi, mi in zip(*np.nonzero(ok)):
+            k = cls[bi, mi]
+            if not have[bi, k]:  # a class twice in one scene: the first one
+                xy[bi, k] = pts[bi, mi] / size * 2 - 1
+                have[bi, k] = True
+        return torch.from_numpy(xy), torch.from_numpy(have)
 
     def aux_rows(self, idx: np.ndarray) -> torch.Tensor:
         """[B, AUX_DIM] privileged targets (NaN where the episode has none)."""

@@ -165,6 +165,7 @@ def build_manifest(
             "std": image_std,
             "layout": "NCHW",
             "patch_grid": [cfg.patch_grid, cfg.patch_grid],
+            **({"keypoint_tokens": cfg.keypoints} if getattr(cfg, "keypoints", 0) else {}),
             "num_tokens": cfg.num_image_tokens,
         },
         "prompt": {"template": PROMPT_TEMPLATE, "lowercase": True, "max_chars": 512},
@@ -212,6 +213,9 @@ def write_model_card(folder: str, manifest: dict, sections: dict[str, str]) -> N
         "",
         f"- Vision encoder: conv stem on {manifest['image']['width']}×{manifest['image']['height']} RGB → "
         f"{manifest['image']['patch_grid'][0]}×{manifest['image']['patch_grid'][1]} patch tokens"
+        + (f" + {manifest['image']['keypoint_tokens']} keypoint tokens (spatial-softmax image positions from the "
+           "stem's half-resolution features: one per object class and one for the gripper, each trained towards "
+           "its projected centre)" if manifest["image"].get("keypoint_tokens") else "")
         + (f" + 1 proprio state token ({', '.join(manifest['state']['names'])})" if "state" in manifest else "")
         + f", projected to d_model {d['hidden_size']}.",
         f"- Causal decoder: {d['num_layers']} layers, {d['num_kv_heads']} heads × {d['head_dim']}, "

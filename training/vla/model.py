@@ -52,6 +52,12 @@ class VLAConfig:
     # grad-norm clipping then scaled every update to ~0, so earlier runs barely learned from pixels).
     # The tanh approximation's backward matches float64 to 1e-5; it exports as plain ONNX ops.
     activation: str = "gelu"
+    # > 0: this many keypoint tokens follow the patch tokens (before the state token). A small branch on the
+    # stem's first (half-resolution) feature map scores every location per keypoint; a spatial softmax turns
+    # each score map into its expected image position (x, y in [-1, 1]), which a linear map plus a learned
+    # per-keypoint embedding makes a token. Sub-patch precise positions (a block is ~3 px at 64²) that the
+    # 8×8 patch grid blurs; training can supervise them with the objects' projected centres (keypoint_loss).
+    keypoints: int = 0
 
     @property
     def head_dim(self) -> int:
@@ -59,7 +65,7 @@ class VLAConfig:
 
     @property
     def num_image_tokens(self) -> int:
-        return self.patch_grid * self.patch_grid + (1 if self.state_dim > 0 else 0)
+        return self.patch_grid * self.patch_grid + self.keypoints + (1 if self.state_dim > 0 else 0)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -111,6 +117,20 @@ class VisionEncoder(nn.Module):
                 layers += [nn.Conv2d(c_out, c_out, 3, padding=1), make_activation(cfg)]
             c_in = c_out
         self.stem = nn.Sequential(*layers)
+        self.keypoint_net = None
+        if cfg.keypoints > 0:
+            c1 = cfg.d_model if n_down == 1 else cfg.stem_channels  # channels after the first stem stage
+            self.keypoint_net = nn.Sequential(
+                nn.Conv2d(c1, cfg.stem_channels, 3, padding=1), make_activation(cfg),
+                nn.Conv2d(cfg.stem_channels, cfg.keypoints, 1),
+            )
+            side = (cfg.image_size + strides[0] - 1) // strides[0] if strides[0] == 2 else (cfg.image_size - 3) // 3 + 1
+            lin = (torch.arange(side, dtype=torch.float32) + 0.5) / side * 2 - 1  # cell centres in [-1, 1]
+            yy, xx = torch.meshgrid(lin, lin, indexing="ij")
+            self.register_buffer("kp_grid", torch.stack([xx.flatten(), yy.flatten()], dim=1))  # [side², 2]
+            self.kp_proj = nn.Linear(2, cfg.d_model)
+            self.kp_embed = nn.Parameter(torch.randn(1, cfg.keypoints, cfg.d_model) * 0.02)
+        self.last_keypoints: torch.Tensor | None = None  # [B, K, 2] of the last forward (training loss)
         self.pos = nn.Parameter(torch.zeros(1, cfg.patch_grid * cfg.patch_grid, cfg.d_model))
         self.norm = nn.LayerNorm(cfg.d_model)
         # Prismatic/OpenVLA: an MLP projector maps vision features into the LM's embedding space.
@@ -122,9 +142,18 @@ class VisionEncoder(nn.Module):
         if self.coords is not None:
             b = pixel_values.shape[0]
             pixel_values = torch.cat([pixel_values, self.coords.expand(b, -1, -1, -1)], dim=1)
-        x = self.stem(pixel_values)  # [B, D, g, g]
+        if self.keypoint_net is not None:
+            f1 = self.stem[1](self.stem[0](pixel_values))  # the first stage (conv + activation)
+            x = self.stem[2:](f1)
+            scores = self.keypoint_net(f1).flatten(2)  # [B, K, side²]
+            kp = torch.matmul(torch.softmax(scores, dim=-1), self.kp_grid)  # [B, K, 2] expected (x, y)
+            self.last_keypoints = kp
+        else:
+            x = self.stem(pixel_values)  # [B, D, g, g]
         x = x.flatten(2).transpose(1, 2) + self.pos  # [B, g*g, D], row-major patches
         x = self.proj(self.norm(x))
+        if self.keypoint_net is not None:
+            x = torch.cat([x, self.kp_proj(kp) + self.kp_embed], dim=1)  # 3-D Linear: MatMul+Add
         if self.state_proj is not None:
             if state is None:
                 raise ValueError("this model was built with state_dim > 0 and needs a state input")
