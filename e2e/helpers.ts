@@ -4,15 +4,26 @@
  */
 import type { Page } from '@playwright/test';
 
-/** Open the app at `query` (e.g. `?task=…&seed=…`) and wait until window.vla is installed. */
+/**
+ * How long the page may take to come up (MuJoCo and the world loaded, window.vla installed), ms: a machine
+ * shared with a training job can need minutes. `E2E_PAGE_TIMEOUT_MS` overrides it.
+ */
+export const PAGE_TIMEOUT_MS = Number(process.env.E2E_PAGE_TIMEOUT_MS) || 120_000;
+
+/**
+ * Open the app at `query` (e.g. `?task=…&seed=…`) and wait until bootstrap has installed window.vla (it
+ * defines window.vla only with its world calls, so `reset` is there; policy calls come later: `ready()`).
+ */
 export async function openPlayground(page: Page, query = ''): Promise<{ errors: string[] }> {
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(`/${query}`);
-  await page.waitForFunction(() => window.vla !== undefined, null, { timeout: 60_000 });
+  await page.goto(`/${query}`, { timeout: PAGE_TIMEOUT_MS });
+  await page.waitForFunction(() => typeof window.vla?.reset === 'function', null, {
+    timeout: PAGE_TIMEOUT_MS,
+  });
   return { errors };
 }
 

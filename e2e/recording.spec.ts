@@ -2,8 +2,9 @@
  * e2e for the episode timeline and recordings (issue 6): policy steps on the bundled model are written to
  * IndexedDB as they arrive and survive a reload; a recording exported from the panel and imported back
  * has identical tokens and frames; the timeline shows the selected step (index, tokens, thumbnail pixels)
- * and follows the keyboard; a bad file gets a clear message; an episode cut off by a reload is kept as
- * "interrupted". The tests share one page (serial) so the model loads three times, not seven.
+ * and follows the keyboard; a bad file gets a clear message; an episode cut off by a reload, or by a
+ * crashed inference worker, is kept as "interrupted"; each recording carries its model's manifest
+ * metadata. The tests share one page (serial) so the model loads three times, not eight.
  */
 import { type Browser, expect, type Page, test } from '@playwright/test';
 
@@ -183,5 +184,40 @@ test('an episode cut off by a reload keeps its steps and is marked interrupted',
   const [meta] = await page.evaluate(() => window.vla!.listRecordings());
   expect(meta).toMatchObject({ id: open!.id, status: 'interrupted', steps: 2 });
   await expect(row(open!.id)).toHaveAttribute('data-status', 'interrupted');
+  expect(errors).toEqual([]);
+});
+
+test('an episode whose inference worker dies is stored as interrupted at once, with its model', async () => {
+  const before = new Set((await page.evaluate(() => window.vla!.listRecordings())).map((m) => m.id));
+  const r = await page.evaluate(async () => {
+    const vla = window.vla!;
+    const run = vla.runEpisode({ seed: 6, task: 'pick:red-block', maxSteps: 100_000 });
+    // Kill the worker once a few steps are in (as a crash would).
+    while (vla.timeline().length < 3) await new Promise((res) => setTimeout(res, 50));
+    await vla.debug.terminateWorker();
+    return run;
+  });
+  expect(r.reason).toMatch(/^interrupted at step \d+: the inference worker stopped/);
+  await page.evaluate(() => window.vla!.flushRecordings());
+  const [meta] = await page.evaluate(() => window.vla!.listRecordings());
+  expect(before.has(meta!.id)).toBe(false);
+  // Closed with the runner's status and reason right away: no reset has happened.
+  expect(meta).toMatchObject({ status: 'interrupted', reason: r.reason, steps: r.steps });
+  await expect(row(meta!.id)).toHaveAttribute('data-status', 'interrupted');
+  // The model it was recorded with, from its manifest.
+  expect(meta!.model).toMatchObject({ id: 'vla-tabletop-s', control_hz: 10 });
+  expect(meta!.model!.action.names).toEqual(['dx', 'dy', 'dz', 'droll', 'dpitch', 'dyaw', 'gripper']);
+  expect(meta!.model!.action.units).toEqual(['m', 'm', 'm', 'rad', 'rad', 'rad', '1']);
+  // A reset (the next episode) leaves it as it ended; opened, it is labelled with its model.
+  await page.evaluate(() => window.vla!.reset({ seed: 7, task: 'pick:red-block' }));
+  await page.evaluate(() => window.vla!.flushRecordings());
+  const after = await page.evaluate(() => window.vla!.listRecordings());
+  expect(after.find((m) => m.id === meta!.id)).toMatchObject({ status: 'interrupted', reason: r.reason });
+  await page.evaluate((id) => window.vla!.openRecording(id), meta!.id);
+  await expect(page.getByTestId('timeline-recording-model')).toHaveText(meta!.model!.name);
+  await expect(page.getByTestId('timeline-action')).toContainText('dx');
+  await page.getByTestId('timeline-back-live').click();
+  // The app restarts the worker and reloads the model.
+  await expect(page.getByTestId('model-status')).toHaveText('ready', { timeout: 240_000 });
   expect(errors).toEqual([]);
 });

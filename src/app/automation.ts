@@ -1,7 +1,9 @@
 /**
  * `window.vla`: the automation API for browser-driven tests and scripts (Playwright, eval CLIs). Every call
  * goes through the same store and EpisodeRunner as the UI, so the page shows what automation does.
- * Later issues add policy calls (ready, predict, runEpisode…) to the same object via `extendAutomation`.
+ * The policy, source and recording calls (ready, predict, runEpisode, setSource, listRecordings…) join
+ * the same object through `extendAutomation`. `window.vla` itself appears only once bootstrap has loaded
+ * the world and installed the world calls (installAutomation), so waiting for it is a readiness signal.
  */
 import type { BodyPose } from '../core/types';
 import { installFaultAutomation, type VlaFaultApi } from './faultAutomation';
@@ -111,16 +113,28 @@ export function createAutomation(get: () => AppState): VlaApi {
   };
 }
 
-/** Install (or replace) window.vla. */
+/** Calls added with extendAutomation before bootstrap installed window.vla; merged in by installAutomation. */
+let pending: Record<string, unknown> = {};
+
+/**
+ * Install (or replace) window.vla. Only this defines `window.vla` (bootstrap calls it once the world has
+ * loaded), so "window.vla is defined" means its world calls (`reset`, `state`…) are there; calls added
+ * earlier through extendAutomation join it now.
+ */
 export function installAutomation(get: () => AppState): VlaApi {
   const api = createAutomation(get);
-  // Installed in stages: the policy and random-baseline calls arrive through extendAutomation.
-  window.vla = Object.assign(window.vla ?? {}, api) as NonNullable<Window['vla']>;
+  // Installed in stages: the policy, source and recording calls arrive through extendAutomation.
+  window.vla = Object.assign(window.vla ?? {}, pending, api) as NonNullable<Window['vla']>;
+  pending = {};
   installFaultAutomation(get); // window.vla.debug: fault injection for e2e (faultAutomation.ts)
   return api;
 }
 
-/** Add calls to window.vla (for later issues: policy, recordings…). */
+/**
+ * Add calls to window.vla (policy, sources, recordings…). Before installAutomation has run they are held
+ * back and added with the world calls, so window.vla never appears without them.
+ */
 export function extendAutomation(extra: Record<string, unknown>): void {
-  window.vla = Object.assign(window.vla ?? {}, extra) as NonNullable<Window['vla']>;
+  if (window.vla) Object.assign(window.vla, extra);
+  else Object.assign(pending, extra);
 }

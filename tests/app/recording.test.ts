@@ -1,19 +1,27 @@
 /**
  * Recording in Node: the timeline slice and selection (selected / latest / lastPrediction, clamping,
  * opened recordings), and the EpisodeRecorder over IndexedDB (fake-indexeddb): steps written as they
- * arrive, episode status from the runner's result, resets start new recordings, the bound on how many
- * are kept, "interrupted" after a writer died, quota errors, and export → import through storage.
+ * arrive, episode status from the runner's result (a crashed worker's "interrupted" included), resets
+ * start new recordings, the bound on how many are kept, "interrupted" after a writer died, quota errors,
+ * export → import through storage; the model metadata stored with each recording (and the fallback to
+ * the loaded model for recordings without it); asking once for persistent storage.
  */
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EpisodeResult } from '../../src/app/EpisodeRunner';
 import type { PolicyStepRecord } from '../../src/app/PolicySource';
 import { EpisodeRecorder, statusOfResult } from '../../src/app/recording/recorder';
-import { RecordingFileError } from '../../src/app/recording/recordingFile';
+import { encodeRecordingZip, RecordingFileError } from '../../src/app/recording/recordingFile';
+import { recordingModelOf, viewedModelOf } from '../../src/app/recording/recordingModel';
 import { selectedRecordOf } from '../../src/app/recording/selection';
-import { RecordingStore } from '../../src/app/recording/storage';
+import { RecordingStore, requestPersistentStorage } from '../../src/app/recording/storage';
+import type { RecordingMeta } from '../../src/app/recording/types';
 import { createRecordingAutomation, fnv1a, timelineView } from '../../src/app/recordingAutomation';
 import { createAppStore } from '../../src/app/store';
+import type { Manifest } from '../../src/core/manifest';
+import { parseManifest } from '../../src/core/manifest';
+import type { ModelInfo } from '../../src/core/policy';
 
 function lcg(seed: number) {
   let s = seed >>> 0 || 1;
@@ -56,14 +64,47 @@ function result(status: EpisodeResult['status'], steps: number, reason = 'done')
   return { status, success: status === 'success', steps, reason, source: 'policy', actions: [], stepMs: [] };
 }
 
+const FIXTURE_MANIFEST = parseManifest(readFileSync('models/fixture-random/manifest.json'), 'manifest.json');
+/** Another model: same action layout, its own id, names, units and control rate. */
+const OTHER_MANIFEST: Manifest = {
+  ...FIXTURE_MANIFEST,
+  id: 'other-arm',
+  name: 'Other arm',
+  action: {
+    ...FIXTURE_MANIFEST.action,
+    names: ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'grip'],
+    units: ['cm', 'cm', 'cm', 'deg', 'deg', 'deg', '1'],
+  },
+  control_hz: 4,
+};
+
+function modelInfo(manifest: Manifest): ModelInfo {
+  return {
+    id: manifest.id,
+    name: manifest.name,
+    manifest,
+    executionProvider: 'wasm',
+    executionProviderReason: 'test',
+    wasmThreads: 1,
+    bytes: {},
+    hasAttention: false,
+  };
+}
+
+/** Load `manifest` as the store's model, the way policySlice does once a model is ready. */
+function loadModel(store: ReturnType<typeof createAppStore>, manifest: Manifest): void {
+  store.setState((s) => ({ model: { ...s.model, status: 'ready', info: modelInfo(manifest) } }));
+}
+
 let dbCount = 0;
-function setup(options: { maxRecordings?: number; db?: string } = {}) {
+function setup(options: { maxRecordings?: number; db?: string; persist?: () => Promise<unknown> } = {}) {
   const store = createAppStore();
   const name = options.db ?? `test-recordings-${++dbCount}`;
   let t = 1_700_000_000_000;
   const recorder = new EpisodeRecorder(store, {
     open: () => RecordingStore.open(name),
     now: () => (t += 1000),
+    persist: options.persist ?? (async () => false),
     ...(options.maxRecordings === undefined ? {} : { maxRecordings: options.maxRecordings }),
   });
   /** Append a record the way policySlice's onStep does. */
@@ -172,7 +213,31 @@ describe('EpisodeRecorder', () => {
     expect(statusOfResult(result('failure', 3, 'max steps (3) reached'))).toBe('failure');
     expect(statusOfResult(result('failure', 3, 'error: the inference worker died'))).toBe('interrupted');
     expect(statusOfResult(result('stopped', 3))).toBe('stopped');
+    expect(statusOfResult(result('interrupted', 3, 'interrupted at step 3: worker stopped'))).toBe(
+      'interrupted',
+    );
     expect(statusOfResult(result('paused', 3))).toBeNull();
+  });
+
+  it('stores an episode interrupted by a crashed worker as interrupted right away, not at the reset', async () => {
+    const { recorder, step, reset, end } = setup();
+    step(makeRecord(0));
+    step(makeRecord(1));
+    const why = 'interrupted at step 2: the inference worker stopped: terminated';
+    end(result('interrupted', 2, why));
+    await recorder.flush();
+    const [meta] = await recorder.list();
+    expect(meta).toMatchObject({ status: 'interrupted', reason: why, steps: 2 });
+    // The reset that follows starts the next recording and leaves this one as it ended.
+    reset();
+    step(makeRecord(0, 1));
+    await recorder.flush();
+    const list = await recorder.list();
+    expect(list.map((m) => [m.status, m.reason])).toEqual([
+      ['recording', null],
+      ['interrupted', why],
+    ]);
+    await recorder.dispose();
   });
 
   it('keeps only the newest maxRecordings episodes', async () => {
@@ -276,5 +341,149 @@ describe('EpisodeRecorder', () => {
     await recorder.remove(list[1]!.id);
     expect((await recorder.list()).map((m) => m.id)).toEqual([list[0]!.id]);
     await recorder.dispose();
+  });
+});
+
+describe("the recording's model", () => {
+  it('stores the manifest id, name, action names and units and control rate with each episode', async () => {
+    const { store, recorder, step, end } = setup();
+    loadModel(store, FIXTURE_MANIFEST);
+    step(makeRecord(0));
+    end(result('failure', 1, 'max steps (1) reached'));
+    const [meta] = await recorder.list();
+    expect(meta?.model).toEqual({
+      id: 'fixture-random',
+      name: FIXTURE_MANIFEST.name,
+      action: {
+        dims: 7,
+        names: ['dx', 'dy', 'dz', 'droll', 'dpitch', 'dyaw', 'gripper'],
+        units: ['m', 'm', 'm', 'rad', 'rad', 'rad', '1'],
+        bins: 256,
+        vocab_size: FIXTURE_MANIFEST.action.vocab_size,
+      },
+      control_hz: FIXTURE_MANIFEST.control_hz,
+    });
+    // Stored, not only in memory: a second page reading the same database sees it.
+    expect((await recorder.read(meta!.id)).meta.model).toEqual(meta?.model);
+    await recorder.dispose();
+  });
+
+  it("is exported and imported; an opened recording is drawn with its own model's names, the live one with the loaded model's", async () => {
+    const { store, recorder, step, end } = setup();
+    const api = createRecordingAutomation(store, recorder);
+    loadModel(store, OTHER_MANIFEST);
+    step(makeRecord(0, 4));
+    step(makeRecord(1, 4));
+    end(result('success', 2, 'lifted'));
+    const [meta] = await api.listRecordings();
+    const imported = await api.importRecording((await api.exportRecording(meta!.id)).base64);
+    expect(imported.model).toEqual(recordingModelOf(OTHER_MANIFEST));
+    expect(imported.model?.action.units[0]).toBe('cm');
+    // Another model is loaded now: the live episode uses its names, the opened recording its own.
+    loadModel(store, FIXTURE_MANIFEST);
+    expect(viewedModelOf(store.getState())?.action.names[0]).toBe('dx');
+    await api.openRecording(imported.id);
+    const shown = viewedModelOf(store.getState());
+    expect(shown).toMatchObject({ id: 'other-arm', name: 'Other arm', control_hz: 4 });
+    expect(shown?.action.names).toEqual(['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'grip']);
+    expect(viewedModelOf(store.getState())).toBe(shown); // a stable selector result
+    api.closeRecording();
+    expect(viewedModelOf(store.getState())?.id).toBe('fixture-random');
+    await recorder.dispose();
+  });
+
+  it('falls back to the loaded model for recordings stored or exported without one', async () => {
+    const { store, recorder, name } = setup();
+    await recorder.flush();
+    // Metadata as an older build stored it: no `model` key.
+    const old: RecordingMeta = {
+      id: 'rec-old',
+      startedAt: 1_600_000_000_000,
+      updatedAt: 1_600_000_001_000,
+      seed: 2,
+      task: 'pick:red-block',
+      instruction: 'pick up the red block',
+      modelId: 'vla-tabletop-s',
+      modelName: 'VLA tabletop S',
+      executionProvider: 'wasm',
+      status: 'failure',
+      reason: 'max steps (2) reached',
+      steps: 0,
+      frameWidth: 4,
+      frameHeight: 4,
+      origin: 'live',
+    };
+    // An IndexedDB recording from an older build: no `model` key.
+    const db = await RecordingStore.open(name);
+    await db.create(old);
+    await db.append(old.id, 0, [makeRecord(0, 6), makeRecord(1, 6)]);
+    db.close();
+    expect('model' in (await recorder.read('rec-old')).meta).toBe(false);
+    expect(viewedModelOf(store.getState())).toBeNull(); // nothing loaded, nothing known
+    loadModel(store, FIXTURE_MANIFEST);
+    await recorder.open('rec-old');
+    expect(store.getState().viewedRecording?.meta.id).toBe('rec-old');
+    expect(viewedModelOf(store.getState())).toBe(recordingModelOf(FIXTURE_MANIFEST));
+    // An export file from an older build imports and falls back the same way.
+    const zip = encodeRecordingZip(old, [makeRecord(0, 7)]);
+    const imported = await recorder.importZip(zip);
+    expect('model' in imported).toBe(false);
+    await recorder.open(imported.id);
+    expect(viewedModelOf(store.getState())?.action.names).toEqual(FIXTURE_MANIFEST.action.names);
+    await recorder.dispose();
+  });
+});
+
+describe('persistent storage', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('is asked for once, when the first recording is stored', async () => {
+    let asked = 0;
+    const { recorder, step, reset, end } = setup({ persist: async () => ++asked });
+    await recorder.flush();
+    expect(asked).toBe(0); // opening storage asks nothing
+    step(makeRecord(0));
+    await recorder.flush();
+    expect(asked).toBe(1);
+    end(result('failure', 1, 'one'));
+    reset();
+    step(makeRecord(0, 1));
+    end(result('failure', 1, 'two'));
+    await recorder.flush();
+    expect(await recorder.list()).toHaveLength(2);
+    expect(asked).toBe(1);
+    await recorder.dispose();
+  });
+
+  it('a refusal (or an error) changes nothing: recording goes on', async () => {
+    const { store, recorder, step } = setup({ persist: async () => Promise.reject(new Error('denied')) });
+    step(makeRecord(0));
+    step(makeRecord(1));
+    await recorder.flush();
+    expect((await recorder.list())[0]?.steps).toBe(2);
+    expect(store.getState().recordings.error).toBeNull();
+    await recorder.dispose();
+  });
+
+  it('navigator.storage.persist() is called once: not when already persistent, not again on a later page', async () => {
+    const items = new Map<string, string>();
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => items.set(k, v),
+    });
+    let persisted = true;
+    const persist = vi.fn(async () => false); // refused
+    vi.stubGlobal('navigator', { storage: { persist, persisted: async () => persisted } });
+    expect(await requestPersistentStorage()).toBe(false);
+    expect(persist).not.toHaveBeenCalled();
+    persisted = false;
+    expect(await requestPersistentStorage()).toBe(true);
+    expect(await requestPersistentStorage()).toBe(false);
+    expect(persist).toHaveBeenCalledTimes(1);
+    vi.stubGlobal('navigator', {});
+    items.clear();
+    expect(await requestPersistentStorage()).toBe(false); // no storage manager: nothing to ask
   });
 });

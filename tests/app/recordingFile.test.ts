@@ -1,7 +1,8 @@
 /**
  * The recording export file: the PNG codec against the PNG spec (CRC and zlib from node:zlib, the four
  * row filters written out here from the spec), and the zip round trip (tokens, float32 probabilities and
- * attention, frames bit-exact) plus the messages bad files get.
+ * attention, frames bit-exact, the recording's model metadata; files without it still read) plus the
+ * messages bad files get.
  */
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { strToU8, unzipSync, zipSync } from 'fflate';
@@ -14,7 +15,7 @@ import {
   RecordingFileError,
   recordingFileName,
 } from '../../src/app/recording/recordingFile';
-import type { RecordingMeta } from '../../src/app/recording/types';
+import type { RecordingMeta, RecordingModel } from '../../src/app/recording/types';
 
 /** Deterministic bytes/floats (LCG) so round trips compare real content. */
 function lcg(seed: number) {
@@ -49,7 +50,8 @@ function makeRecord(i: number, w = 8, h = 6, withAttention = true): PolicyStepRe
               data: new Float32Array(shape.reduce((a, b) => a * b, 1)).map(() => rnd()),
               shape,
               layout: {
-                image: { start: 1, count: 4, grid: [2, 2] as [number, number] },
+                image: { start: 0, count: 4, grid: [2, 2] as [number, number] },
+                keypoints: { start: 4, count: 1 },
                 state: 5,
                 text: { start: 6, count: 8, tokens: ['<s>', 'in', ':'] },
                 actions: { start: 14, count: 6 },
@@ -92,6 +94,20 @@ const META: RecordingMeta = {
   frameWidth: 8,
   frameHeight: 6,
   origin: 'live',
+};
+
+/** The recording model's metadata as a manifest of another model would give it (not the default's). */
+const MODEL: RecordingModel = {
+  id: 'arm-b',
+  name: 'Arm B',
+  action: {
+    dims: 7,
+    names: ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'grip'],
+    units: ['cm', 'cm', 'cm', 'deg', 'deg', 'deg', '1'],
+    bins: 256,
+    vocab_size: 1000,
+  },
+  control_hz: 5,
 };
 
 /** Chunks of a PNG file: type, data, and whether the stored CRC matches node:zlib's crc32. */
@@ -255,6 +271,53 @@ describe('recording zip', () => {
     expect(bytes.length).toBe(7 * 256 * 4);
     expect(bytes.readFloatLE(4 * 5)).toBe(records[0]!.result.probs[5]);
     expect(json.steps[0].frame.file).toBe('frames/000000.png');
+  });
+
+  it("round-trips the recording model's id, name, action names and units and control rate", () => {
+    const zip = encodeRecordingZip({ ...META, model: MODEL }, records);
+    const json = JSON.parse(Buffer.from(unzipSync(zip)['recording.json']!).toString());
+    expect(json.meta.model).toEqual(MODEL);
+    const back = decodeRecordingZip(zip);
+    expect(back.meta.model).toEqual(MODEL);
+    expect(back.meta).toEqual({ ...META, model: MODEL, steps: 3 });
+  });
+
+  it('reads a file written before the model was stored (no meta.model)', () => {
+    const files = unzipSync(encodeRecordingZip({ ...META, model: MODEL }, records));
+    const j = JSON.parse(Buffer.from(files['recording.json']!).toString());
+    delete j.meta.model;
+    files['recording.json'] = strToU8(JSON.stringify(j));
+    const back = decodeRecordingZip(zipSync(files));
+    expect('model' in back.meta).toBe(false);
+    expect(back.records.map((r) => r.result.tokens)).toEqual(records.map((r) => r.result.tokens));
+  });
+
+  it.each([
+    [
+      'names that do not match dims',
+      (m: RecordingModel) => {
+        m.action.names.pop();
+      },
+      /meta\.model\.action: 6 names and 7 units for 7 dims/,
+    ],
+    [
+      'dims that do not match the steps',
+      (m: RecordingModel) => {
+        m.action = { ...m.action, dims: 6, names: m.action.names.slice(1), units: m.action.units.slice(1) };
+      },
+      /step 0: 7 action tokens, the recording's model has 6 dims/,
+    ],
+    [
+      'a bad control rate',
+      (m: RecordingModel) => {
+        m.control_hz = -1;
+      },
+      /meta\.model\.control_hz/,
+    ],
+  ])('rejects a recording model with %s', (_name, edit, message) => {
+    const model = structuredClone(MODEL);
+    edit(model);
+    expect(() => decodeRecordingZip(encodeRecordingZip({ ...META, model }, records))).toThrow(message);
   });
 
   it('names the export after task, seed and start time', () => {

@@ -12,6 +12,7 @@ import {
   useSelectedIndex,
   useSelectedRecord,
   useTimelineRecords,
+  useViewedModel,
 } from '../recording/selection';
 import { appStore, useApp } from '../store';
 import { selectedIndexOf, timelineRecordsOf } from '../store/timelineSlice';
@@ -133,7 +134,8 @@ export function Timeline() {
   const setHover = useApp((s) => s.setTimelineHover);
   const viewed = useApp((s) => s.viewedRecording?.meta ?? null);
   const closeRecording = useApp((s) => s.closeRecording);
-  const action = useApp((s) => s.model.info?.manifest.action ?? null);
+  // The recording's own model (names, units), else the loaded model's.
+  const action = useViewedModel()?.action ?? null;
   const thumbRef = useRef<HTMLCanvasElement>(null);
   const stripRef = useRef<HTMLCanvasElement>(null);
 
@@ -168,6 +170,7 @@ export function Timeline() {
         <div className="timeline-recording" data-testid="timeline-recording" data-id={viewed.id}>
           <span>
             Recording · <b>{viewed.task}</b> · seed {viewed.seed} · {when(viewed.startedAt)} ·{' '}
+            <span data-testid="timeline-recording-model">{viewed.model?.name ?? viewed.modelName}</span> ·{' '}
             <span className={`rec-status rec-${viewed.status}`}>{viewed.status}</span>
           </span>
           <button

@@ -8,7 +8,8 @@
 import type { PolicyStepRecord } from '../PolicySource';
 import type { AppState } from '../store';
 import { decodeRecordingZip, encodeRecordingZip } from './recordingFile';
-import { compactRecord, isQuotaError, RecordingStore } from './storage';
+import { recordingModelOf } from './recordingModel';
+import { compactRecord, isQuotaError, RecordingStore, requestPersistentStorage } from './storage';
 import type { RecordingMeta, RecordingStatus } from './types';
 
 /** How many recordings are kept; the oldest beyond this are deleted when a new one starts. */
@@ -24,6 +25,11 @@ export interface RecorderOptions {
   open?: () => Promise<RecordingStore>;
   maxRecordings?: number;
   now?: () => number;
+  /**
+   * Asks for persistent storage once the first recording is stored (tests pass a spy).
+   * @default requestPersistentStorage (navigator.storage.persist(), once)
+   */
+  persist?: () => Promise<unknown>;
 }
 
 interface Active {
@@ -52,16 +58,25 @@ function message(e: unknown): string {
 
 /** Map how the runner ended an episode onto a recording status (null: the episode is still open). */
 export function statusOfResult(result: NonNullable<AppState['lastResult']>): RecordingStatus | null {
-  switch (result.status) {
+  const status = result.status;
+  switch (status) {
     case 'success':
       return 'success';
     case 'stopped':
       return 'stopped';
+    case 'interrupted':
+      // The runtime under the policy died mid-episode (a crashed or killed inference worker).
+      return 'interrupted';
     case 'failure':
-      // An exception in the loop (the worker died, predict threw) ends the episode as an error.
+      // An exception in the loop (predict threw) ends the episode as an error.
       return result.reason.startsWith('error:') ? 'interrupted' : 'failure';
-    default:
-      return null; // paused: the episode may resume
+    case 'paused':
+      return null; // the episode may resume
+    default: {
+      // Every runner status is mapped above (a new one must be added here).
+      const unknown: never = status;
+      return unknown;
+    }
   }
 }
 
@@ -69,6 +84,9 @@ export class EpisodeRecorder {
   private readonly store: RecorderStore;
   private readonly maxRecordings: number;
   private readonly now: () => number;
+  private readonly persist: () => Promise<unknown>;
+  /** Whether persistent storage has been asked for (once per recorder). */
+  private persistAsked = false;
   private readonly dbPromise: Promise<RecordingStore>;
   private chain: Promise<void> = Promise.resolve();
   private active: Active | null = null;
@@ -79,6 +97,7 @@ export class EpisodeRecorder {
     this.store = store;
     this.maxRecordings = options.maxRecordings ?? MAX_RECORDINGS;
     this.now = options.now ?? Date.now;
+    this.persist = options.persist ?? requestPersistentStorage;
     // Subscribe first, so steps that arrive while the database opens are queued, not lost.
     this.unsubscribe = store.subscribe((s, prev) => this.onChange(s, prev));
     this.dbPromise = (options.open ?? (() => RecordingStore.open()))();
@@ -167,6 +186,7 @@ export class EpisodeRecorder {
     try {
       return await this.run(async (db) => {
         await this.withQuotaRetry(db, [meta.id], () => db.create(meta));
+        this.askPersistence();
         let stored = meta;
         const CHUNK = 64;
         for (let i = 0; i < decoded.records.length; i += CHUNK) {
@@ -227,6 +247,7 @@ export class EpisodeRecorder {
       instruction: first.instruction,
       modelId: info?.id ?? s.model.ref,
       modelName: info?.name ?? s.model.ref,
+      ...(info ? { model: recordingModelOf(info.manifest) } : {}),
       executionProvider: first.result.executionProvider,
       status: 'recording',
       reason: null,
@@ -251,6 +272,7 @@ export class EpisodeRecorder {
     this.enqueue(async (db) => {
       try {
         await this.withQuotaRetry(db, [meta.id], () => db.create(meta));
+        this.askPersistence();
         await db.prune(this.maxRecordings, this.protectedIds([meta.id]));
         await this.refresh(db);
       } catch (e) {
@@ -331,6 +353,13 @@ export class EpisodeRecorder {
         await this.refresh(db);
       }
     }
+  }
+
+  /** Once a recording is stored, ask (once, in the background) that the browser keep it under pressure. */
+  private askPersistence(): void {
+    if (this.persistAsked) return;
+    this.persistAsked = true;
+    void this.persist().catch(() => undefined);
   }
 
   private storageMessage(e: unknown): string {

@@ -70,6 +70,19 @@ const finite = z.number().finite();
 const count = z.number().int().nonnegative();
 const f32Schema = z.object({ dtype: z.literal('float32'), length: count, base64: z.string() });
 
+const modelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  action: z.object({
+    dims: z.number().int().positive(),
+    names: z.array(z.string()),
+    units: z.array(z.string()),
+    bins: z.number().int().min(2),
+    vocab_size: z.number().int().positive(),
+  }),
+  control_hz: z.number().positive(),
+});
+
 const metaSchema = z.object({
   id: z.string().min(1),
   startedAt: finite,
@@ -79,6 +92,8 @@ const metaSchema = z.object({
   instruction: z.string(),
   modelId: z.string(),
   modelName: z.string(),
+  /** Absent in files exported before the model's metadata was stored (the loaded model's is used then). */
+  model: modelSchema.exactOptional(),
   executionProvider: z.string(),
   status: z.enum(['recording', 'success', 'failure', 'stopped', 'interrupted']),
   reason: z.string().nullable(),
@@ -94,6 +109,7 @@ const layoutSchema = z.object({
     count: count,
     grid: z.tuple([count, count]).nullable(),
   }),
+  keypoints: z.object({ start: count, count: count }).optional(),
   state: count.nullable(),
   text: z.object({ start: count, count: count, tokens: z.array(z.string()) }),
   actions: z.object({ start: count, count: count }),
@@ -285,7 +301,20 @@ export function decodeRecordingZip(bytes: Uint8Array): { meta: RecordingMeta; re
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success)
     throw new RecordingFileError(`${JSON_NAME} is not valid: ${describeZodError(parsed.error)}`);
+  const model = parsed.data.meta.model;
+  if (model) {
+    const { dims, names, units } = model.action;
+    if (names.length !== dims || units.length !== dims)
+      throw new RecordingFileError(
+        `meta.model.action: ${names.length} names and ${units.length} units for ${dims} dims`,
+      );
+  }
   const records = parsed.data.steps.map((s, i) => stepFromJson(s, i, files));
+  const wrongDims = model ? records.findIndex((r) => r.result.tokens.length !== model.action.dims) : -1;
+  if (model && wrongDims >= 0)
+    throw new RecordingFileError(
+      `step ${wrongDims}: ${records[wrongDims]!.result.tokens.length} action tokens, the recording's model has ${model.action.dims} dims`,
+    );
   const first = records[0];
   const meta: RecordingMeta = {
     ...parsed.data.meta,

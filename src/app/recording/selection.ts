@@ -1,12 +1,15 @@
 /**
  * React hooks and a plain action for "which policy step is the app showing": the timeline's selected step
  * of the viewed episode (live, or a recording opened from storage). Visualization panels read
- * `useSelectedRecord()`; the timeline and charts over the episode read `useTimelineRecords()`.
+ * `useSelectedRecord()`; the timeline and charts over the episode read `useTimelineRecords()`, and the
+ * names and units to draw it with from `useViewedModel()`.
  */
 
 import type { PolicyStepRecord } from '../PolicySource';
 import { type AppState, appStore, useApp } from '../store';
 import { selectedIndexOf, timelineRecordsOf } from '../store/timelineSlice';
+import { viewedModelOf } from './recordingModel';
+import type { RecordingModel } from './types';
 
 /** The record the views should show: the selected step, else the latest, else the last one-off prediction. */
 export function selectedRecordOf(s: AppState): PolicyStepRecord | null {
@@ -32,6 +35,14 @@ export function useTimelineRecords(): PolicyStepRecord[] {
 /** The index of the selected step in `useTimelineRecords()` (null when there are no records). */
 export function useSelectedIndex(): number | null {
   return useApp(selectedIndexOf);
+}
+
+/**
+ * The model the viewed episode was made with (names, units, control rate): an opened recording's own,
+ * else the loaded model's (also for recordings stored without it). Null when neither is known.
+ */
+export function useViewedModel(): RecordingModel | null {
+  return useApp(viewedModelOf);
 }
 
 /** Whether the timeline follows the latest live step. */

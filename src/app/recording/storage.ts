@@ -59,6 +59,29 @@ export function compactRecord(r: PolicyStepRecord): PolicyStepRecord {
   };
 }
 
+const PERSIST_ASKED_KEY = 'vla-recordings:persist-asked';
+
+/**
+ * Ask the browser to keep this origin's storage under pressure (`navigator.storage.persist()`), once:
+ * not when storage is already persistent, and not again after an earlier page asked (remembered in
+ * localStorage, so a browser that prompts does not prompt on every visit). A refusal is ignored. Resolves
+ * with whether it asked.
+ */
+export async function requestPersistentStorage(): Promise<boolean> {
+  try {
+    const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
+    if (!storage?.persist) return false;
+    const local = typeof localStorage !== 'undefined' ? localStorage : null;
+    if (local?.getItem(PERSIST_ASKED_KEY)) return false;
+    if (await storage.persisted?.()) return false;
+    local?.setItem(PERSIST_ASKED_KEY, String(Date.now()));
+    await storage.persist();
+    return true;
+  } catch {
+    return false; // no storage manager, storage blocked, or a refusal that throws: recordings still work
+  }
+}
+
 const stepRange = (id: string) => IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]);
 
 export class RecordingStore {

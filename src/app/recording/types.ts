@@ -6,6 +6,20 @@
 /** How a recorded episode ended; "recording" while it runs, "interrupted" when the page or worker died. */
 export type RecordingStatus = 'recording' | 'success' | 'failure' | 'stopped' | 'interrupted';
 
+/**
+ * The model an episode was recorded with: its manifest's identity, action scheme and control rate, so a
+ * recording is drawn with its own dimension names and units even when another model is loaded.
+ */
+export interface RecordingModel {
+  /** Manifest `id` and `name`. */
+  id: string;
+  name: string;
+  /** Manifest `action`: dimension names and units (same length as dims), bins, vocabulary size. */
+  action: { dims: number; names: string[]; units: string[]; bins: number; vocab_size: number };
+  /** Manifest `control_hz`: control steps per second. */
+  control_hz: number;
+}
+
 export interface RecordingMeta {
   /** Unique id (time-based, sortable). */
   id: string;
@@ -18,6 +32,8 @@ export interface RecordingMeta {
   instruction: string;
   modelId: string;
   modelName: string;
+  /** The recording model's manifest metadata; absent in recordings made before it was stored. */
+  model?: RecordingModel;
   executionProvider: string;
   status: RecordingStatus;
   /** Why it ended (the runner's reason), when it has. */
