@@ -77,7 +77,7 @@ export interface SequenceLayout {
   /** Image patch tokens: keys [start, start + count), row-major over `grid` [rows, cols]. */
   image: { start: number; count: number; grid: [number, number] | null };
   /** Keypoint tokens (image positions the encoder computed), right after the patches, when the model has them. */
-  keypoints?: { start: number; count: number };
+  keypoints?: { start: number; count: number } | undefined;
   /** The state token's key index, when the model has one. */
   state: number | null;
   /** Prompt tokens (BOS first) and their strings. */
