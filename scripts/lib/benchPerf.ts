@@ -5,6 +5,7 @@
  * helpers leak into the page); the analysis is pure.
  */
 import type { MachineInfo } from './benchMachine';
+import { CPU_GROUPS, type CpuGroup } from './benchProcCpu';
 import {
   fmt,
   markdownTable,
@@ -111,6 +112,10 @@ export interface PerfPhase {
   /** Control steps per second implied by the sim clock (sim seconds × control_hz per wall second). */
   controlHz: number;
   analysis: FrameAnalysis;
+  /** CPU ms each group of browser threads used over the window (Linux /proc); absent elsewhere. */
+  cpuMs?: Record<CpuGroup, number>;
+  /** Wall length of that window, ms. */
+  windowMs?: number;
 }
 
 export interface PerfReport {
@@ -150,6 +155,31 @@ function rows(r: PerfReport): string[][] {
   ]);
 }
 
+const CPU_HEADER = [
+  'phase',
+  ...CPU_GROUPS.map((g) => `${g} ms/s`),
+  'control steps',
+  'ms/step main / gpu / other',
+];
+
+/** CPU use per phase: ms of CPU per wall second per thread group, and per control step. */
+function cpuRows(r: PerfReport): string[][] {
+  return r.phases
+    .filter((p) => p.cpuMs && p.windowMs)
+    .map((p) => {
+      const c = p.cpuMs!;
+      const secs = p.windowMs! / 1000;
+      const steps = p.controlHz * secs;
+      const perStep = (ms: number) => (steps >= 1 ? fmt(ms / steps, 0) : '—');
+      return [
+        p.name,
+        ...CPU_GROUPS.map((g) => fmt(c[g] / secs, 0)),
+        fmt(steps, 0),
+        `${perStep(c['renderer main'])} / ${perStep(c['gpu process'])} / ${perStep(c['renderer other'])}`,
+      ];
+    });
+}
+
 function targetRows(r: PerfReport): string[][] {
   return r.targets.map((t) => [t.label, t.target, t.shown, verdictWord(t)]);
 }
@@ -160,6 +190,13 @@ export function perfText(r: PerfReport): string {
       `${r.loaded ? ` · MACHINE LOADED (load ${r.machine.loadStart})` : ''}`,
     '',
     textTable(HEADER, rows(r)),
+    ...(cpuRows(r).length > 0
+      ? [
+          '',
+          'CPU time of the browser (Linux /proc; 1000 ms/s = one core busy):',
+          textTable(CPU_HEADER, cpuRows(r)),
+        ]
+      : []),
     '',
     textTable(['figure (issue 6)', 'goal', 'measured', 'verdict'], targetRows(r)),
   ].join('\n');
@@ -176,6 +213,14 @@ export function perfMarkdown(r: PerfReport): string {
       : `- machine idle at the start (load average ${r.machine.loadStart})`,
     '',
     markdownTable(HEADER, rows(r)),
+    ...(cpuRows(r).length > 0
+      ? [
+          '',
+          'CPU time of the browser per thread group (Linux /proc; 1000 ms/s = one core busy; "other" in ms/step is the renderer\'s other threads: the inference worker, raster, compositor):',
+          '',
+          markdownTable(CPU_HEADER, cpuRows(r)),
+        ]
+      : []),
     '',
     markdownTable(['figure (issue 6)', 'goal', 'measured', 'verdict'], targetRows(r)),
   ].join('\n');

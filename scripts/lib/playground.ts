@@ -5,7 +5,7 @@
  * `models/`), launch Debian Chromium with playwright.config's `chromiumArgs`, and open pages that wait
  * for `window.vla`. Node only; never bundled into the app.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,20 +46,25 @@ function newestMtime(path: string): number {
   return m;
 }
 
-/** True when `outDir` holds a build newer than every file under BUILD_INPUTS. */
-export function buildIsFresh(outDir = DEFAULT_BUILD_DIR): boolean {
+/** Marker file in an unminified build folder (readable function names, for CPU profiles). */
+const UNMINIFIED_MARK = '.unminified';
+
+/** True when `outDir` holds a build newer than every file under BUILD_INPUTS (and minified as asked). */
+export function buildIsFresh(outDir = DEFAULT_BUILD_DIR, minify = true): boolean {
   const stamp = join(outDir, 'index.html');
   if (!existsSync(stamp)) return false;
+  if (existsSync(join(outDir, UNMINIFIED_MARK)) === minify) return false;
   const srcAt = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(ROOT, p))));
   return statSync(stamp).mtimeMs > srcAt;
 }
 
 /**
  * Build the app into `outDir` unless it is fresh. `build: false` never builds and only requires that
- * some build exists there (for a checkout whose sources are mid-edit).
+ * some build exists there (for a checkout whose sources are mid-edit). `minify: false` builds with
+ * readable names (CPU profiles) and marks the folder so. @default minify true
  */
 export async function ensureBuild(
-  options: { outDir?: string; build?: boolean; log?: (s: string) => void } = {},
+  options: { outDir?: string; build?: boolean; minify?: boolean; log?: (s: string) => void } = {},
 ) {
   const outDir = options.outDir ?? DEFAULT_BUILD_DIR;
   const log = options.log ?? ((s: string) => process.stderr.write(s));
@@ -67,10 +72,12 @@ export async function ensureBuild(
     if (!existsSync(join(outDir, 'index.html'))) throw new Error(`no build in ${outDir} (drop --no-build)`);
     return;
   }
-  if (buildIsFresh(outDir)) return;
-  log(`building the app into ${outDir} …\n`);
+  const minify = options.minify ?? true;
+  if (buildIsFresh(outDir, minify)) return;
+  log(`building the app${minify ? '' : ' (unminified)'} into ${outDir} …\n`);
   const vite = await import('vite');
-  await vite.build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await vite.build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true, minify } });
+  if (!minify) writeFileSync(join(outDir, UNMINIFIED_MARK), 'built with minify: false\n');
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -117,6 +124,8 @@ export interface ServeOptions {
   outDir?: string;
   /** false: do not build, serve what is there. @default true (build when stale) */
   build?: boolean;
+  /** false: build with readable names (CPU profiles). @default true */
+  minify?: boolean;
   /** Extra folders to serve: URL prefix → folder on disk (with COOP/COEP headers). */
   mounts?: Record<string, string>;
   log?: (s: string) => void;
@@ -136,6 +145,7 @@ export async function servePlayground(options: ServeOptions = {}): Promise<Serve
   await ensureBuild({
     outDir,
     ...(options.build === undefined ? {} : { build: options.build }),
+    ...(options.minify === undefined ? {} : { minify: options.minify }),
     ...(options.log ? { log: options.log } : {}),
   });
   const vite = await import('vite');

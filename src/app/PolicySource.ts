@@ -36,8 +36,8 @@ export interface PolicySourceOptions {
   policy: Pick<Policy, 'predict'>;
   manifest: Manifest;
   instruction: string;
-  /** The current model-camera frame. */
-  capture: () => CapturedFrame;
+  /** The current model-camera frame (it is copied, never modified). */
+  capture: () => CapturedFrame | Promise<CapturedFrame>;
   predictOptions?: Omit<PredictOptions, 'state'>;
   onStep?: (record: PolicyStepRecord) => void;
 }
@@ -56,7 +56,7 @@ export class PolicySource implements ActionSource {
   async predict(state: SimState, step = 0): Promise<PolicyStepRecord> {
     const { policy, manifest, instruction, capture, predictOptions, onStep } = this.options;
     const t0 = now();
-    const f = capture();
+    const f = await capture();
     const frame: CapturedFrame = { width: f.width, height: f.height, rgb: f.rgb.slice() };
     const proprio = manifest.state ? proprioState(manifest.state.names, state) : null;
     // predict() transfers the buffer it gets: hand it its own copy and keep `frame` for the record.

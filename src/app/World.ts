@@ -1,14 +1,15 @@
 /**
- * The app's runtime, outside React: one Sim, the EpisodeRunner, the three.js MujocoScene (rebuilt when the
- * sim compiles a new model), the offscreen ModelCamera, the main Viewport and keyboard teleop. The store and
- * window.vla call into it; per-frame work (pose sync, camera view) happens in the Viewport's render loop.
- * Must not import React or ORT.
+ * The app's runtime, outside React: one Sim, the EpisodeRunner, the three.js MujocoScenes (rebuilt when the
+ * sim compiles a new model), the model camera (in a worker for the policy and the preview, in-thread for
+ * synchronous captures), the main Viewport and keyboard teleop. The store and window.vla call into it;
+ * per-frame work (pose sync, camera preview) happens in the Viewport's render loop. Must not import React or ORT.
  */
 import { parseTask } from '../core/task';
 import type { SceneSpec, SimState } from '../core/types';
 import { ModelCamera, type RgbFrame, rgbToRgba } from '../render/ModelCamera';
-import { MujocoScene } from '../render/MujocoScene';
-import { Viewport } from '../render/Viewport';
+import { type GeomPoses, MujocoScene, SHADOW_MAP_SIZE, sceneModelOf } from '../render/MujocoScene';
+import { RemoteModelCamera } from '../render/RemoteModelCamera';
+import { SOFTWARE_SHADOW_MAP_SIZE, Viewport } from '../render/Viewport';
 import { Sim } from '../sim/Sim';
 import { type EpisodeResult, EpisodeRunner, type RunOptions } from './EpisodeRunner';
 import { TeleopSource } from './TeleopSource';
@@ -20,12 +21,32 @@ export class World {
   readonly sim: Sim;
   readonly runner: EpisodeRunner;
   readonly modelCamera: ModelCamera;
+  /** The scene the model camera renders (what the policy sees). */
   private view: MujocoScene | null = null;
+  /**
+   * The main 3D view's own copy of the scene (same model and poses), so that its cost settings on a
+   * software rasterizer (a smaller shadow map) never touch the model camera's pixels.
+   */
+  private mainScene: MujocoScene | null = null;
+  /** The main view's previous scene, disposed once the new one was drawn (its shader programs carry over). */
+  private retiredMainScene: MujocoScene | null = null;
+  private mainSceneDrawn = false;
+  /**
+   * The worker-backed model camera for captureFrameAsync (same bytes as `modelCamera`), created on the first
+   * async capture; null where workers cannot render (then captures run in-thread).
+   */
+  private remote: RemoteModelCamera | null | undefined;
   private viewport: Viewport | null = null;
   private cameraCanvas: HTMLCanvasElement | null = null;
   private cameraImage: ImageData | null = null;
   private cameraDirty = true;
   private posesDirty = true;
+  /** Bumped whenever what the model camera sees may have changed (sim state, scene, pose, resolution). */
+  private frameVersion = 0;
+  /** The model-camera frame of `frameVersion` (a readback possibly still in flight). */
+  private frameCache: { version: number; frame: Promise<RgbFrame> } | null = null;
+  /** A preview readback is in flight (at most one at a time). */
+  private previewBusy = false;
   private teleop: TeleopSource | null = null;
   /** False when the main 3D view is switched off (`?view=0`, e.g. during data generation). */
   readonly mainView: boolean;
@@ -35,9 +56,10 @@ export class World {
     this.mainView = mainView;
     this.runner = new EpisodeRunner(sim);
     this.modelCamera = new ModelCamera({ width: cameraSize, height: cameraSize });
-    this.runner.subscribe(() => {
-      this.posesDirty = true;
-      this.cameraDirty = true;
+    this.runner.subscribe((e) => {
+      this.markSimChanged();
+      if (e.type === 'start') this.viewport?.setEpisodeRunning(true);
+      else if (e.type === 'end') this.viewport?.setEpisodeRunning(false);
     });
   }
 
@@ -68,12 +90,20 @@ export class World {
     parseTask(task);
     this.teleop = null;
     const { scene, state, instruction } = await this.runner.reset(seed, task);
-    if (!this.view || this.view.model !== this.sim.model) {
+    const newModel = !this.view || this.view.model !== this.sim.model;
+    if (newModel) {
       this.view?.dispose();
       this.view = new MujocoScene(this.sim.model);
+      this.retiredMainScene?.dispose();
+      this.retiredMainScene = this.mainScene;
+      this.mainScene = null;
+      this.mainSceneDrawn = false;
     }
-    this.view.setLight(scene.light, scene.camera.target);
+    this.view!.setLight(scene.light, scene.camera.target);
+    this.mainScene?.setLight(scene.light, scene.camera.target);
     this.modelCamera.setPose(scene.camera);
+    this.sendSceneToWorker(scene, newModel);
+    this.markSimChanged();
     this.syncPoses(true);
     return { instruction, state };
   }
@@ -127,20 +157,80 @@ export class World {
   markSimChanged(): void {
     this.posesDirty = true;
     this.cameraDirty = true;
+    this.frameVersion++;
+    this.frameCache = null;
   }
 
-  /** Current model-camera frame (RGB, rows top-to-bottom) of the current sim state. */
+  /** Current model-camera frame (RGB, rows top-to-bottom) of the current sim state; renders every call. */
   captureFrame(): RgbFrame {
     if (!this.view) throw new Error('World: no scene yet; call reset first');
     this.syncPoses();
     return this.modelCamera.capture(this.view.scene);
   }
 
+  /**
+   * The same frame as captureFrame(), read back without stalling the main thread on the GPU, and rendered
+   * once per sim state: the policy's capture and the camera preview of one state share one render. The
+   * frame is shared by every caller of that state: do not modify it.
+   */
+  captureFrameAsync(): Promise<RgbFrame> {
+    const view = this.view;
+    if (!view) return Promise.reject(new Error('World: no scene yet; call reset first'));
+    const version = this.frameVersion;
+    if (this.frameCache?.version === version) return this.frameCache.frame;
+    const data = this.sim.data;
+    const poses: GeomPoses = {
+      geom_xpos: Float64Array.from(data.geom_xpos as Float64Array),
+      geom_xmat: Float64Array.from(data.geom_xmat as Float64Array),
+    };
+    const remote = this.remoteCamera();
+    const frame = remote
+      ? remote.capture(poses).catch(() => this.captureInThread(view, poses))
+      : this.captureInThread(view, poses);
+    const entry = { version, frame };
+    this.frameCache = entry;
+    frame.catch(() => {
+      if (this.frameCache === entry) this.frameCache = null;
+    });
+    return frame;
+  }
+
+  /** Render `poses` on the in-thread model camera (no worker, or it failed). */
+  private captureInThread(view: MujocoScene, poses: GeomPoses): Promise<RgbFrame> {
+    if (view !== this.view) return Promise.reject(new Error('World: the scene changed during the capture'));
+    view.update(poses);
+    this.posesDirty = true; // the next sync puts the sim's current poses back
+    return this.modelCamera.captureAsync(view.scene);
+  }
+
+  /** The worker camera, created (and sent the current scene) on first use; null when unavailable. */
+  private remoteCamera(): RemoteModelCamera | null {
+    if (this.remote === undefined) {
+      this.remote = RemoteModelCamera.create({
+        width: this.modelCamera.width,
+        height: this.modelCamera.height,
+      });
+      const scene = this.runner.scene;
+      if (scene) this.sendSceneToWorker(scene, true);
+    }
+    return this.remote && !this.remote.error ? this.remote : null;
+  }
+
+  /** Tell the worker camera (if started) about a reset: the new model's scene, or the light; the pose. */
+  private sendSceneToWorker(scene: SceneSpec, newModel: boolean): void {
+    const r = this.remote;
+    if (!r) return;
+    if (newModel) r.setScene(sceneModelOf(this.sim.model), scene.light, scene.camera.target);
+    else r.setLight(scene.light, scene.camera.target);
+    r.setPose(scene.camera);
+  }
+
   /** Change the model camera's square resolution, pixels. */
   setCameraSize(size: number): void {
     this.modelCamera.setResolution(size, size);
+    this.remote?.setResolution(size, size);
     this.cameraImage = null;
-    this.cameraDirty = true;
+    this.markSimChanged();
   }
 
   /** Show the model camera on a page canvas (its pixel size follows the camera resolution). */
@@ -155,10 +245,12 @@ export class World {
     if (!this.mainView) return () => undefined;
     this.viewport?.dispose();
     const viewport = new Viewport(canvas, {
-      getScene: () => this.view?.scene ?? null,
+      getScene: () => this.ensureMainScene()?.scene ?? null,
       beforeRender: () => this.onFrame(),
     });
     this.viewport = viewport;
+    this.mainScene?.setShadowMapSize(viewport.software ? SOFTWARE_SHADOW_MAP_SIZE : SHADOW_MAP_SIZE);
+    viewport.setEpisodeRunning(this.runner.running);
     viewport.start();
     return () => {
       viewport.dispose();
@@ -174,39 +266,78 @@ export class World {
     void this.runner.stop();
     this.viewport?.dispose();
     this.view?.dispose();
+    this.mainScene?.dispose();
+    this.retiredMainScene?.dispose();
+    this.remote?.dispose();
     this.modelCamera.dispose();
     this.sim.dispose();
   }
 
-  /** Copy sim poses into the three.js scene when they changed; returns true if it did. */
+  /**
+   * The main view's scene for the current model, built on first use (only while a viewport is attached).
+   * The viewport calls this right before drawing.
+   */
+  private ensureMainScene(): MujocoScene | null {
+    const scene = this.runner.scene;
+    if (!this.view || !scene || !this.viewport) return null;
+    if (!this.mainScene) {
+      const main = new MujocoScene(this.sim.model);
+      main.setLight(scene.light, scene.camera.target);
+      main.setShadowMapSize(this.viewport.software ? SOFTWARE_SHADOW_MAP_SIZE : SHADOW_MAP_SIZE);
+      main.update(this.sim.data);
+      this.mainScene = main;
+    }
+    this.mainSceneDrawn = true; // the viewport draws what this returns right away
+    return this.mainScene;
+  }
+
+  /** Copy sim poses into the three.js scenes when they changed; returns true if it did. */
   private syncPoses(force = false): boolean {
     if (!this.view || (!force && !this.posesDirty)) return false;
     this.view.update(this.sim.data);
+    this.mainScene?.update(this.sim.data);
     this.posesDirty = false;
     this.viewport?.invalidate();
     return true;
   }
 
   private onFrame(): boolean {
+    if (this.retiredMainScene && this.mainSceneDrawn) {
+      this.retiredMainScene.dispose();
+      this.retiredMainScene = null;
+    }
     const changed = this.syncPoses();
-    if (this.cameraDirty && this.cameraCanvas && this.view) {
+    if (this.cameraDirty && this.cameraCanvas && this.view && !this.previewBusy) {
       this.cameraDirty = false;
-      const frame = this.modelCamera.capture(this.view.scene);
-      const canvas = this.cameraCanvas;
-      if (canvas.width !== frame.width || canvas.height !== frame.height) {
-        canvas.width = frame.width;
-        canvas.height = frame.height;
-      }
-      if (
-        !this.cameraImage ||
-        this.cameraImage.width !== frame.width ||
-        this.cameraImage.height !== frame.height
-      ) {
-        this.cameraImage = new ImageData(frame.width, frame.height);
-      }
-      rgbToRgba(frame.rgb, this.cameraImage.data);
-      canvas.getContext('2d')?.putImageData(this.cameraImage, 0, 0);
+      this.previewBusy = true;
+      this.captureFrameAsync()
+        .then((frame) => this.drawPreview(frame))
+        .catch(() => {
+          this.cameraDirty = true; // try again next frame
+        })
+        .finally(() => {
+          this.previewBusy = false;
+        });
     }
     return changed;
+  }
+
+  /** Show `frame` on the camera canvas. */
+  private drawPreview(frame: RgbFrame): void {
+    const canvas = this.cameraCanvas;
+    if (!canvas) return;
+    if (canvas.width !== frame.width || canvas.height !== frame.height) {
+      canvas.width = frame.width;
+      canvas.height = frame.height;
+    }
+    if (
+      !this.cameraImage ||
+      this.cameraImage.width !== frame.width ||
+      this.cameraImage.height !== frame.height
+    ) {
+      this.cameraImage = new ImageData(frame.width, frame.height);
+    }
+    rgbToRgba(frame.rgb, this.cameraImage.data);
+    canvas.getContext('2d')?.putImageData(this.cameraImage, 0, 0);
   }
 }

@@ -5,7 +5,7 @@
 import { parseTask } from '../core/task';
 import { installAutomation } from './automation';
 import { installDatagen } from './datagen';
-import { startPolicy } from './policyRuntime';
+import { preloadPolicy, startPolicy } from './policyRuntime';
 import { installSourceAutomation } from './sourceAutomation';
 import { appStore } from './store';
 import { bindRunner } from './store/episodeSlice';
@@ -46,6 +46,8 @@ export function readUrlParams(search: string): UrlParams {
 export async function bootstrap(search: string): Promise<void> {
   const params = readUrlParams(search);
   const store = appStore.getState();
+  // The model downloads and its sessions are created while MuJoCo starts (cold start).
+  const policyLoad = params.policy !== false ? preloadPolicy(search, appStore) : undefined;
   try {
     const cameraSize = params.cameraSize ?? store.cameraSize;
     const world = await World.create({ cameraSize, mainView: params.mainView ?? true });
@@ -56,7 +58,7 @@ export async function bootstrap(search: string): Promise<void> {
     installAutomation(appStore.getState);
     installSourceAutomation(appStore, search); // window.vla.setSource / sourceStatus; ?source=webcam
     installDatagen(world);
-    if (params.policy !== false) void startPolicy(search, appStore); // model, window.vla policy calls, ?instruction/ep/model/autorun
+    if (params.policy !== false) void startPolicy(search, appStore, policyLoad); // records, camera size, ?autorun
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error('VLA Playground failed to start:', err);

@@ -20,10 +20,15 @@ export interface PolicyUrlParams {
 
 const EPS: readonly ExecutionProviderPreference[] = ['auto', 'webgpu', 'wasm'];
 
+/** `?autorun=1|true|yes`. */
+function autorunOf(search: string): boolean {
+  return ['1', 'true', 'yes'].includes(new URLSearchParams(search).get('autorun') ?? '');
+}
+
 /** Parse the policy's URL parameters; invalid values are dropped with a warning. */
 export function readPolicyParams(search: string): PolicyUrlParams {
   const q = new URLSearchParams(search);
-  const out: PolicyUrlParams = { autorun: ['1', 'true', 'yes'].includes(q.get('autorun') ?? '') };
+  const out: PolicyUrlParams = { autorun: autorunOf(search) };
   const instruction = q.get('instruction');
   if (instruction?.trim()) out.instruction = instruction;
   const ep = q.get('ep');
@@ -59,27 +64,47 @@ export function bindPolicyRecords(runner: Pick<EpisodeRunner, 'subscribe'>, stor
   };
 }
 
-/** Start the policy runtime after the world is up (bootstrap calls this once). */
-export async function startPolicy(search: string, store: Store): Promise<void> {
+/**
+ * Spawn the inference worker and start loading the model right away, before the world is up, so that the
+ * download and the ORT session creation overlap MuJoCo's start (bootstrap calls this first, then
+ * startPolicy with the returned promise). Resolves when the load has settled (a failed load is logged
+ * and shown in the model panel; it never rejects).
+ */
+export function preloadPolicy(search: string, store: Store): Promise<boolean> {
   const params = readPolicyParams(search);
-  const state = store.getState();
-  const world = state.world;
-  if (!world) return;
-  bindPolicyRecords(world.runner, store);
   store.setState((s) => ({
     model: { ...s.model, epPreference: params.ep ?? s.model.epPreference },
     ...(params.instruction ? { policyInstruction: params.instruction } : {}),
     matchCameraToModel: !new URLSearchParams(search).has('cam'),
   }));
-  state.setPolicy(createWorkerPolicy());
+  store.getState().setPolicy(createWorkerPolicy());
   installPolicyAutomation(store);
-  try {
-    await store.getState().loadModel(params.model ?? DEFAULT_MODEL_ID);
-  } catch (err) {
-    console.warn('model failed to load:', err instanceof Error ? err.message : err);
-    return;
-  }
-  if (params.autorun)
+  return store
+    .getState()
+    .loadModel(params.model ?? DEFAULT_MODEL_ID)
+    .then(
+      () => true,
+      (err: unknown) => {
+        console.warn('model failed to load:', err instanceof Error ? err.message : err);
+        return false;
+      },
+    );
+}
+
+/**
+ * Start the policy runtime once the world is up (bootstrap calls this once): bind the runner's resets to
+ * the policy records, and — after the model load started by preloadPolicy (or here, without one) —
+ * size the model camera for the model and autorun when asked.
+ */
+export async function startPolicy(search: string, store: Store, preload?: Promise<boolean>): Promise<void> {
+  const world = store.getState().world;
+  if (!world) return;
+  bindPolicyRecords(world.runner, store);
+  const loaded = await (preload ?? preloadPolicy(search, store));
+  if (!loaded) return;
+  // A model that loaded before the world existed could only record its camera size in the store.
+  store.getState().matchCameraToLoadedModel();
+  if (autorunOf(search))
     await store
       .getState()
       .runPolicy()

@@ -35,6 +35,8 @@ const GEOM = { plane: 0, sphere: 2, capsule: 3, ellipsoid: 4, cylinder: 5, box: 
 const MAX_VISIBLE_GROUP = 2;
 /** Half-size used for an infinite plane (size 0), metres. */
 const INFINITE_PLANE_HALF = 4;
+/** Default key-light shadow map resolution, texels per side (what the model camera renders with). */
+export const SHADOW_MAP_SIZE = 1024;
 /** Scene background, sRGB hex. */
 export const SCENE_BACKGROUND = 0x1b1f27;
 
@@ -46,12 +48,48 @@ export interface MujocoSceneOptions {
   shadows?: boolean;
 }
 
+/** The MjModel fields a MujocoScene reads (an MjModel has them; sceneModelOf copies them for a worker). */
+export const SCENE_MODEL_FIELDS = [
+  'geom_type',
+  'geom_size',
+  'geom_group',
+  'geom_rgba',
+  'geom_matid',
+  'geom_dataid',
+  'mat_rgba',
+  'name_geomadr',
+  'names',
+  'mesh_vertadr',
+  'mesh_vertnum',
+  'mesh_faceadr',
+  'mesh_facenum',
+  'mesh_vert',
+  'mesh_face',
+] as const;
+
+/** What a MujocoScene is built from: an MjModel, or plain copies of its fields (structured-cloneable). */
+export type SceneModel = { ngeom: number } & Record<(typeof SCENE_MODEL_FIELDS)[number], ArrayLike<number>>;
+
+/** The geom poses a MujocoScene copies: geom_xpos [ngeom×3], geom_xmat [ngeom×9] row-major. */
+export interface GeomPoses {
+  geom_xpos: ArrayLike<number>;
+  geom_xmat: ArrayLike<number>;
+}
+
+/** Plain copies of the fields of `model` a MujocoScene needs (to build the same scene in a worker). */
+export function sceneModelOf(model: MjModel | SceneModel): SceneModel {
+  const m = model as unknown as Record<string, ArrayLike<number> & { slice(): ArrayLike<number> }>;
+  const out: Record<string, unknown> = { ngeom: model.ngeom };
+  for (const f of SCENE_MODEL_FIELDS) out[f] = m[f]!.slice();
+  return out as SceneModel;
+}
+
 /** Renderable view of one MjModel. Rebuild it when the sim compiles a new model. */
 export class MujocoScene {
   readonly scene = new Scene();
   /** Children are in MuJoCo world coordinates (see frames.ts). */
   readonly root: Group = createMujocoRoot();
-  readonly model: MjModel;
+  readonly model: MjModel | SceneModel;
   /** Mesh per geom index, null for geoms that are not drawn. */
   private readonly geomMeshes: (Mesh | null)[] = [];
   private readonly geometries: BufferGeometry[] = [];
@@ -60,7 +98,7 @@ export class MujocoScene {
   private readonly hemiLight = new HemisphereLight(0xdfe8ff, 0x3a3630, 0.6);
   private readonly ambientLight = new AmbientLight(0xffffff, 0.2);
 
-  constructor(model: MjModel, options: MujocoSceneOptions = {}) {
+  constructor(model: MjModel | SceneModel, options: MujocoSceneOptions = {}) {
     this.model = model;
     const shadows = options.shadows ?? true;
     this.scene.background = new Color(SCENE_BACKGROUND);
@@ -73,7 +111,7 @@ export class MujocoScene {
     sc.bottom = -1.2;
     sc.near = 0.1;
     sc.far = 6;
-    this.keyLight.shadow.mapSize.set(1024, 1024);
+    this.keyLight.shadow.mapSize.set(SHADOW_MAP_SIZE, SHADOW_MAP_SIZE);
     this.keyLight.shadow.bias = -0.0005;
     this.keyLight.shadow.normalBias = 0.01;
     this.buildGeoms(shadows);
@@ -96,7 +134,7 @@ export class MujocoScene {
   }
 
   /** Copy every drawn geom's world pose from `data` (geom_xpos [ngeom×3], geom_xmat [ngeom×9] row-major). */
-  update(data: MjData): void {
+  update(data: MjData | GeomPoses): void {
     const xpos = data.geom_xpos as Float64Array;
     const xmat = data.geom_xmat as Float64Array;
     const meshes = this.geomMeshes;
@@ -126,6 +164,18 @@ export class MujocoScene {
       );
     }
     this.root.updateMatrixWorld(true);
+  }
+
+  /**
+   * Resolution of the key light's shadow map, texels per side (default 1024). A view that may look
+   * coarser (the main view on a software rasterizer) sets it lower; the next render rebuilds the map.
+   */
+  setShadowMapSize(size: number): void {
+    const shadow = this.keyLight.shadow;
+    if (shadow.mapSize.x === size && shadow.mapSize.y === size) return;
+    shadow.mapSize.set(size, size);
+    shadow.map?.dispose();
+    shadow.map = null;
   }
 
   /** Number of geoms drawn (for tests and the status bar). */

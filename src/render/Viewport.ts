@@ -2,7 +2,8 @@
  * The main 3D view: a WebGL renderer on a page canvas, a perspective camera with OrbitControls, a resize
  * observer and a requestAnimationFrame loop. Each frame it calls `beforeRender()` (which copies sim poses
  * into the scene) and redraws `getScene()` only when something changed; React is never involved per frame.
- * On a software rasterizer (SwiftShader, llvmpipe) it draws at a reduced pixel ratio.
+ * On a software rasterizer (SwiftShader, llvmpipe) it draws at a reduced pixel ratio, reduced further
+ * while an episode runs (setEpisodeRunning).
  * Imports three.js only; must not import React, mujoco-js or ORT.
  */
 import { PCFShadowMap, PerspectiveCamera, type Scene, Vector3, WebGLRenderer } from 'three';
@@ -22,6 +23,13 @@ export const DEFAULT_VIEW = { pos: [1.5, -1.05, 0.95] as Vec3, target: [0.32, 0,
 
 /** Pixel ratio used on a software rasterizer, where fill rate dominates. */
 const SOFTWARE_PIXEL_RATIO = 0.6;
+/**
+ * Pixel ratio on a software rasterizer while an episode runs: every control step redraws the view, and
+ * its fill competes with the model camera, the page's compositing and the policy for the same CPU cores.
+ */
+const SOFTWARE_RUNNING_PIXEL_RATIO = 0.45;
+/** Shadow map size for the main view's scene on a software rasterizer (the model camera keeps its own). */
+export const SOFTWARE_SHADOW_MAP_SIZE = 512;
 const _target = new Vector3();
 
 /** True when the WebGL context is a CPU rasterizer (SwiftShader, llvmpipe, Microsoft Basic Render). */
@@ -43,6 +51,9 @@ export class Viewport {
   readonly software: boolean;
   private frameHandle = 0;
   private dirty = true;
+  private episodeRunning = false;
+  /** CSS size and pixel ratio the drawing buffer was last sized for. */
+  private size = { w: 0, h: 0, ratio: 0 };
   private frames = 0;
   private fpsWindowStart = performance.now();
   /** Frames drawn per second over the last ~second (0 while nothing changes). */
@@ -80,6 +91,18 @@ export class Viewport {
     this.controls.target.copy(_target);
     this.controls.update();
     this.invalidate();
+  }
+
+  /**
+   * Tell the view whether an episode runs: on a software rasterizer it then draws at
+   * SOFTWARE_RUNNING_PIXEL_RATIO instead of SOFTWARE_PIXEL_RATIO (no effect on a GPU).
+   */
+  setEpisodeRunning(running: boolean): void {
+    if (running === this.episodeRunning) return;
+    this.episodeRunning = running;
+    if (!this.software) return;
+    this.renderer.setPixelRatio(running ? SOFTWARE_RUNNING_PIXEL_RATIO : SOFTWARE_PIXEL_RATIO);
+    this.resize();
   }
 
   /** Ask for a redraw on the next animation frame. */
@@ -133,6 +156,10 @@ export class Viewport {
   private resize(): void {
     const w = Math.max(1, this.canvas.clientWidth);
     const h = Math.max(1, this.canvas.clientHeight);
+    const ratio = this.renderer.getPixelRatio();
+    // Re-setting the same size would still reallocate the drawing buffer (and clear it).
+    if (w === this.size.w && h === this.size.h && ratio === this.size.ratio) return;
+    this.size = { w, h, ratio };
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();

@@ -168,6 +168,10 @@ async function setup() {
       simCaptures.n++;
       return solid(store.getState().cameraSize, SIM_RGB);
     },
+    captureFrameAsync: async () => {
+      simCaptures.n++;
+      return solid(store.getState().cameraSize, SIM_RGB);
+    },
   } as unknown as World;
   const policy = fakePolicy();
   const info = { id: 'fixture-random', manifest } as unknown as ModelInfo;

@@ -66,6 +66,11 @@ export interface PolicySlice {
   policyMaxSteps: number;
   /** Set the model camera to the model's input size on load (false when `?cam=` fixed it). */
   matchCameraToModel: boolean;
+  /**
+   * Size the model camera for the loaded model, as a load does (no-op without a model or when
+   * matchCameraToModel is off): for a model that loaded before the world was up.
+   */
+  matchCameraToLoadedModel(): void;
   /** The current episode's policy steps, in order (cleared on reset). */
   policyRecords: PolicyStepRecord[];
   /** The latest prediction (an episode step or a one-off predict). */
@@ -131,7 +136,7 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       policy,
       manifest: info.manifest,
       instruction: requireInstruction(instruction, info),
-      capture: () => get().captureSourceFrame(), // the chosen input source (sourceSlice; sim by default)
+      capture: () => get().captureSourceFrameAsync(), // the chosen input source (sourceSlice; sim by default)
       ...(record
         ? {
             onStep: (r: PolicyStepRecord) =>
@@ -249,6 +254,10 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     policyInstruction: null,
     policyMaxSteps: DEFAULT_MAX_STEPS,
     matchCameraToModel: true,
+    matchCameraToLoadedModel: () => {
+      const info = get().model.info;
+      if (info) matchCamera(info);
+    },
     policyRecords: [],
     lastPrediction: null,
     setPolicy: (policy) => {

@@ -50,6 +50,12 @@ export interface SourceSlice {
   refreshCameras(): Promise<CameraInfo[]>;
   /** The policy's input frame now: square, `cameraSize` pixels, RGB rows top-to-bottom. */
   captureSourceFrame(): CapturedFrame;
+  /**
+   * The same frame, for the policy loop: the sim's is read back without stalling the main thread and is
+   * shared with the camera preview of the same state (World.captureFrameAsync; do not modify it); other
+   * sources capture synchronously.
+   */
+  captureSourceFrameAsync(): Promise<CapturedFrame>;
   /** The live source object (previews); not reactive: subscribe to `source` for changes. */
   activeFrameSource(): FrameSource;
   dismissSourceError(): void;
@@ -190,6 +196,11 @@ export function makeSourceSlice(openers: SourceOpeners = browserOpeners): SliceC
           fallBack(describeSourceError(active.kind, e, active.label));
           return sim.capture(size);
         }
+      },
+      captureSourceFrameAsync: async () => {
+        const world = get().world;
+        if (active !== sim || !world) return get().captureSourceFrame();
+        return world.captureFrameAsync();
       },
       activeFrameSource: () => active,
       dismissSourceError: () => set((s) => ({ source: { ...s.source, error: null } })),

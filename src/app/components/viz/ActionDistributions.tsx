@@ -10,7 +10,7 @@ import type { PolicyStepRecord } from '../../PolicySource';
 import { useApp } from '../../store';
 import { formatAction, pct } from './format';
 import { useSelectedRecord } from './records';
-import { fitCanvas, observeSize, useFrameDraw } from './useFrameDraw';
+import { cssSize, fitCanvas, observeSize, useFrameDraw } from './useFrameDraw';
 
 const BAR = '#5b7fb8';
 const CHOSEN = '#fbbf24';
@@ -23,14 +23,15 @@ interface Cells {
   entropy: (HTMLSpanElement | null)[];
 }
 
+/** Draw one dimension's bars; `dpr` is fitCanvas(canvas)'s scale (measured before any DOM write). */
 function drawChart(
   canvas: HTMLCanvasElement,
+  dpr: number,
   probs: Float32Array,
   d: number,
   bins: number,
   chosen: number,
 ): number {
-  const dpr = fitCanvas(canvas);
   const ctx = canvas.getContext('2d');
   if (!ctx || dpr === 0) return 0;
   const W = canvas.width;
@@ -87,15 +88,19 @@ export function ActionDistributions() {
       if (probs.length !== dims * bins) return;
       // Once per new step (or new size): a resize callback for a record already drawn is a no-op.
       const c0 = cells.current.canvas[0];
-      const size = c0 ? `${c0.clientWidth}x${c0.clientHeight}` : '';
+      const css = c0 ? cssSize(c0) : null;
+      const size = css ? `${css.w}x${css.h}` : '';
       if (drawn.current.record === record && drawn.current.size === size) return;
       drawn.current = { record, size };
       draws.current++;
+      // Measure every canvas first, then draw and write the labels: a layout read after a DOM write
+      // forces a layout, so interleaving them would lay the page out once per dimension.
+      const dprs = cells.current.canvas.slice(0, dims).map((c) => (c ? fitCanvas(c) : 0));
       for (let d = 0; d < dims; d++) {
         const canvas = cells.current.canvas[d];
         if (!canvas) continue;
         const chosen = tokenToBin(tokens[d]!, vocab_size);
-        const pmax = drawChart(canvas, probs, d, bins, chosen);
+        const pmax = drawChart(canvas, dprs[d] ?? 0, probs, d, bins, chosen);
         canvas.dataset.chosenBin = String(chosen);
         canvas.dataset.token = String(tokens[d]);
         canvas.dataset.step = String(record.step);

@@ -2,7 +2,8 @@
  * React glue for FrameScheduler: `useFrameDraw(draw, key)` draws once on the next animation frame after
  * `key` changes (the record, the focus, the size…), however often React re-renders in between, and
  * returns `redraw` for imperative triggers (resize). The latest `draw` closure is used. With `timing`, the
- * element gets `data-draw-ms` / `data-draw-max-ms` (last and worst draw time) for benchmarks.
+ * element gets `data-draw-ms` / `data-draw-max-ms` (last and worst draw time) for benchmarks. Canvas sizes
+ * come from a ResizeObserver cache (cssSize), so that a draw never forces a synchronous layout.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { createFrameScheduler } from './frameScheduler';
@@ -60,11 +61,46 @@ export function observeSize(el: Element, onSize: (w: number, h: number) => void)
   return () => ro.disconnect();
 }
 
+/** CSS sizes (clientWidth × clientHeight) of the elements cssSize was asked about. */
+const cssSizes = new WeakMap<Element, { w: number; h: number }>();
+let cssSizeObserver: ResizeObserver | null = null;
+
+/**
+ * An element's clientWidth × clientHeight without a layout read per call: read once, then kept current by
+ * a shared ResizeObserver (whose callbacks run after layout). A draw in an animation frame that read
+ * clientWidth after the page's DOM writes would force a synchronous layout each time.
+ */
+export function cssSize(el: HTMLElement): { readonly w: number; readonly h: number } {
+  let size = cssSizes.get(el);
+  if (size) return size;
+  size = { w: el.clientWidth, h: el.clientHeight };
+  cssSizes.set(el, size);
+  if (typeof ResizeObserver !== 'undefined') {
+    cssSizeObserver ??= new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const t = e.target as HTMLElement;
+        const s = cssSizes.get(t);
+        if (!s) continue;
+        if (!t.isConnected) {
+          cssSizeObserver?.unobserve(t); // removed from the page: forget it
+          cssSizes.delete(t);
+          continue;
+        }
+        s.w = t.clientWidth;
+        s.h = t.clientHeight;
+      }
+    });
+    cssSizeObserver.observe(el);
+  }
+  return size;
+}
+
 /** Size a canvas's backing store to its CSS size × devicePixelRatio; returns the scale, or 0 if hidden. */
 export function fitCanvas(canvas: HTMLCanvasElement): number {
   const dpr = Math.min(2, window.devicePixelRatio || 1);
-  const w = Math.round(canvas.clientWidth * dpr);
-  const h = Math.round(canvas.clientHeight * dpr);
+  const css = cssSize(canvas);
+  const w = Math.round(css.w * dpr);
+  const h = Math.round(css.h * dpr);
   if (w === 0 || h === 0) return 0;
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
