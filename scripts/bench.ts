@@ -9,7 +9,7 @@
  * with an empty and a warm Cache API; model bytes per graph. Prints tables; --json writes the BenchReport;
  * --write-md refreshes the bench section of BENCHMARKS.md. Node only.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from '@playwright/test';
@@ -44,8 +44,8 @@ import {
   computeRatios,
   type GraphBytes,
 } from './lib/benchReport';
-import { replaceSection, summarize } from './lib/benchStats';
-import { displayPath, folderBytes } from './lib/files';
+import { summarize } from './lib/benchStats';
+import { displayPath, folderBytes, writeReport } from './lib/files';
 import { gitCommit } from './lib/git';
 import { DEFAULT_BUILD_DIR, launchChromium, ROOT, servePlayground } from './lib/playground';
 import { ProgressBar } from './lib/progress';
@@ -407,15 +407,7 @@ async function main(): Promise<void> {
       targets: benchTargets(ratios, n, loops, coldStartSummary.warm),
     };
     console.log(benchText(report));
-    if (args.json) {
-      writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-      log(`wrote ${args.json}`);
-    }
-    if (args.writeMd) {
-      const doc = existsSync(args.writeMd) ? readFileSync(args.writeMd, 'utf8') : '# Benchmarks\n';
-      writeFileSync(args.writeMd, replaceSection(doc, 'bench', benchMarkdown(report)));
-      log(`updated the bench section of ${args.writeMd}`);
-    }
+    writeReport(args, 'bench', report, () => benchMarkdown(report), log);
   } finally {
     for (const p of nodePolicies) await p.dispose().catch(() => undefined);
     for (const p of pages) await p.close().catch(() => undefined);

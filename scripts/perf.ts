@@ -11,7 +11,7 @@
  * (open it in DevTools' Performance panel) and prints the top functions by self and inclusive time; it
  * builds an unminified app into `<out-dir>-unminified` so that the names are readable. Node only.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CDPSession, Page } from '@playwright/test';
@@ -32,7 +32,7 @@ import {
 } from './lib/benchPerf';
 import { cpuBetween, cpuSnapshot } from './lib/benchProcCpu';
 import { type CpuProfile, profileText, summarizeProfile } from './lib/benchProfile';
-import { replaceSection } from './lib/benchStats';
+import { writeReport } from './lib/files';
 import { gitCommit } from './lib/git';
 import { DEFAULT_BUILD_DIR, launchChromium, ROOT, servePlayground } from './lib/playground';
 
@@ -191,15 +191,13 @@ async function main(): Promise<void> {
       console.log(`\n${profileText(summarizeProfile(profile))}`);
       process.stderr.write(`wrote ${args.profile} (${args.profilePhase} phase)\n`);
     }
-    if (args.json) {
-      writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-      process.stderr.write(`wrote ${args.json}\n`);
-    }
-    if (args.writeMd) {
-      const doc = existsSync(args.writeMd) ? readFileSync(args.writeMd, 'utf8') : '# Benchmarks\n';
-      writeFileSync(args.writeMd, replaceSection(doc, 'perf', perfMarkdown(report)));
-      process.stderr.write(`updated the perf section of ${args.writeMd}\n`);
-    }
+    writeReport(
+      args,
+      'perf',
+      report,
+      () => perfMarkdown(report),
+      (line) => process.stderr.write(`${line}\n`),
+    );
   } finally {
     await browser.close().catch(() => undefined);
     await served.close();

@@ -6,7 +6,7 @@
  * after a forced GC, MuJoCo's and ORT's WASM memory, DOM nodes, and the worker's live ORT sessions and
  * tensors. Reports growth after warm-up (target ≤ 10%) and the leak checks. Node only.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveModel } from './eval';
@@ -16,7 +16,7 @@ import { NAV_TIMEOUT_MS } from './lib/benchBrowser';
 import { finishMachineInfo, machineInfo, wasLoaded } from './lib/benchMachine';
 import { type MemoryReading, PageMemory } from './lib/benchMemory';
 import { analyzeSoak, type SoakReport, soakMarkdown, soakText } from './lib/benchSoak';
-import { replaceSection } from './lib/benchStats';
+import { writeReport } from './lib/files';
 import { gitCommit } from './lib/git';
 import { DEFAULT_BUILD_DIR, launchChromium, ROOT, servePlayground } from './lib/playground';
 import { ProgressBar } from './lib/progress';
@@ -144,15 +144,13 @@ async function main(): Promise<void> {
       readings,
     };
     console.log(soakText(report));
-    if (args.json) {
-      writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-      process.stderr.write(`wrote ${args.json}\n`);
-    }
-    if (args.writeMd) {
-      const doc = existsSync(args.writeMd) ? readFileSync(args.writeMd, 'utf8') : '# Benchmarks\n';
-      writeFileSync(args.writeMd, replaceSection(doc, 'soak', soakMarkdown(report)));
-      process.stderr.write(`updated the soak section of ${args.writeMd}\n`);
-    }
+    writeReport(
+      args,
+      'soak',
+      report,
+      () => soakMarkdown(report),
+      (line) => process.stderr.write(`${line}\n`),
+    );
   } finally {
     await browser.close().catch(() => undefined);
     await served.close();
