@@ -114,6 +114,7 @@ export async function decodeActions(
   const imgData = f32(imageEmbeds, 'vision_encoder image_embeds');
   const nImg = imageEmbeds!.dims[1]!;
   const nKeypoints = image.keypoint_tokens ?? 0;
+  const nPatches = nImg - nKeypoints - (manifest.state ? 1 : 0); // [patches][keypoints][state]
   const D = imageEmbeds!.dims[2]!;
   disposeAll(Object.values(visionFeeds));
   const t2 = now();
@@ -221,11 +222,11 @@ export async function decodeActions(
           layout: {
             image: {
               start: 0,
-              count: nImg - nKeypoints - (manifest.state ? 1 : 0),
+              count: nPatches,
               grid: image.patch_grid ? [image.patch_grid[0], image.patch_grid[1]] : null,
             },
             ...(nKeypoints > 0 && {
-              keypoints: { start: nImg - nKeypoints - (manifest.state ? 1 : 0), count: nKeypoints },
+              keypoints: { start: nPatches, count: nKeypoints },
             }),
             state: manifest.state ? nImg - 1 : null,
             text: { start: nImg, count: T, tokens: enc.ids.map((id) => tokenizer.idToToken(id)) },
