@@ -1,10 +1,12 @@
 /**
  * `npm run datagen -- --episodes N --out <dir> [--noise 0.3] [--size 96] [--workers 2] [--seed0 S]
- *  [--max-steps 200] [--no-build] [--stats]`
+ *  [--max-steps 200] [--policy-mix P [--model ID|URL]] [--no-build] [--stats]`
  * Builds the app (when stale) into .cache/datagen-dist, serves it with Vite's preview, and records scripted-expert
  * demonstrations in headless Debian Chromium through `window.vla.recordEpisode` (the app's own renderer), on
  * parallel pages (harness: scripts/lib/playground.ts); writes the dataset described in training/DATASET.md,
- * resumably, then meta.json and stats.json. Node only (never bundled into the app).
+ * resumably, then meta.json and stats.json. With `--policy-mix P` (DAgger) the page also loads a policy (the
+ * bundled default, or `--model`), which drives a fraction P of each episode's segments; labels stay the
+ * expert's. Node only (never bundled into the app).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,6 +40,10 @@ interface Args {
   maxSteps: number;
   build: boolean;
   statsOnly: boolean;
+  /** DAgger: fraction of segments the policy drives (0: expert only). */
+  policyMix: number;
+  /** Model of the policy-driven segments (a bundled id or a folder URL); the app's default when empty. */
+  model: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,6 +57,8 @@ function parseArgs(argv: string[]): Args {
     maxSteps: 200,
     build: true,
     statsOnly: false,
+    policyMix: 0,
+    model: '',
   };
   for (const f of flags(argv)) {
     const k = f.name;
@@ -63,10 +71,14 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--max-steps') a.maxSteps = Math.max(1, Math.trunc(f.number()));
     else if (k === '--no-build') a.build = false;
     else if (k === '--stats') a.statsOnly = true;
+    else if (k === '--policy-mix') a.policyMix = f.number();
+    else if (k === '--model') a.model = f.value();
     else throw new Error(`unknown argument "${k}"`);
   }
   if (!a.out) throw new Error('--out <dir> is required');
   if (a.size < 8 || a.size > 512) throw new Error('--size must be in [8, 512]');
+  if (!(a.policyMix >= 0 && a.policyMix <= 1)) throw new Error('--policy-mix must be in [0, 1]');
+  if (a.model && a.policyMix === 0) throw new Error('--model only applies with --policy-mix');
   if (a.seed0 < SPLIT_SEEDS.train.start || a.seed0 + a.episodes > SPLIT_SEEDS.train.end) {
     throw new Error(
       `seeds must stay in the training range [${SPLIT_SEEDS.train.start}, ${SPLIT_SEEDS.train.end})`,
@@ -213,6 +225,7 @@ function writeMetaAndStats(args: Args, elapsedS: number | null): void {
     control_hz: 10,
     action: { dims: ACTION_DIMS, names: [...ACTION_NAMES], units: [...ACTION_UNITS], frame: 'world' },
     noise: args.noise,
+    ...(args.policyMix > 0 ? { policy_mix: args.policyMix, policy_model: args.model || 'default' } : {}),
     seed0: args.seed0,
     max_steps: args.maxSteps,
     split: 'train',
@@ -270,14 +283,19 @@ function writeEpisode(args: Args, index: number, rec: RecordedEpisode): void {
     joints: roundRows(rec.joints),
     noisy: rec.noisy,
     phases: rec.phases,
+    // DAgger episodes are for training whether or not they succeeded: every label is the expert's.
+    ...(args.policyMix > 0 ? { policy_mix: args.policyMix, policy_driven: rec.policyDriven } : {}),
   };
   // The .json is the completion marker (written last, atomically): resuming skips indices that have it.
   writeFileSync(join(dir, `${name}.json.tmp`), JSON.stringify(json));
   renameSync(join(dir, `${name}.json.tmp`), join(dir, `${name}.json`));
 }
 
-const openRecorderPage = (browser: Browser, url: string) =>
-  openPlaygroundPage(browser, url, { waitFor: 'recordEpisode' });
+async function openRecorderPage(browser: Browser, url: string, withPolicy: boolean) {
+  const page = await openPlaygroundPage(browser, url, { waitFor: 'recordEpisode' });
+  if (withPolicy) await page.evaluate(() => (window.vla!.ready as () => Promise<unknown>)());
+  return page;
+}
 
 async function generate(args: Args): Promise<void> {
   const dir = join(args.out, 'episodes');
@@ -291,7 +309,10 @@ async function generate(args: Args): Promise<void> {
     return writeMetaAndStats(args, null);
   }
   const server = await servePlayground({ outDir: BUILD_DIR, build: args.build });
-  const url = server.url({ view: 0, policy: 0, cam: args.size });
+  const withPolicy = args.policyMix > 0;
+  const url = withPolicy
+    ? server.url({ view: 0, cam: args.size, ...(args.model ? { model: args.model } : {}) })
+    : server.url({ view: 0, policy: 0, cam: args.size });
   const workers = Math.min(args.workers, pending.length);
   const browsers: Browser[] = [];
   const progress = new ProgressBar(pending.length);
@@ -308,7 +329,7 @@ async function generate(args: Args): Promise<void> {
     const worker = async () => {
       const browser = await launchChromium();
       browsers.push(browser);
-      let page = await openRecorderPage(browser, url);
+      let page = await openRecorderPage(browser, url, withPolicy);
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
         const spec = episodeSpec(args.seed0, i);
         const rargs: RecordArgs = {
@@ -316,6 +337,7 @@ async function generate(args: Args): Promise<void> {
           task: spec.task,
           maxSteps: args.maxSteps,
           noise: args.noise,
+          ...(withPolicy ? { policy: { instruction: spec.instruction, mix: args.policyMix } } : {}),
         };
         let rec: RecordedEpisode;
         try {
@@ -327,7 +349,7 @@ async function generate(args: Args): Promise<void> {
           failed++;
           process.stderr.write(`\nepisode ${i} (${spec.task}, seed ${spec.seed}) errored: ${String(err)}\n`);
           await page.close().catch(() => undefined);
-          page = await openRecorderPage(browser, url);
+          page = await openRecorderPage(browser, url, withPolicy);
           continue;
         }
         writeEpisode(args, i, rec);

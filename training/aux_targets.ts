@@ -1,6 +1,6 @@
 /**
  * `npx tsx training/aux_targets.ts --data <dataset dir>` — privileged per-step targets for training's
- * auxiliary loss (never a model input, never exported): replays every successful episode's `executed`
+ * auxiliary loss (never a model input, never exported): replays every training episode's (successful, or DAgger) `executed`
  * actions in the Node sim (bit-identical to the browser run that recorded it; checked against the
  * recorded end-effector positions) and writes `<dir>/aux.json`:
  * `{ "<index>": { "block": [[x, y, z] per step], "goal": [x, y], "classes": [class per object],
@@ -84,7 +84,7 @@ async function main() {
   const t0 = Date.now();
   for (const [n, f] of files.entries()) {
     const e = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-    if (!e.success) continue;
+    if (!e.success && !(e.policy_mix > 0)) continue; // DAgger episodes train whether or not they succeeded
     const kept = out[String(e.index)];
     if (kept) {
       if (!kept.ee_uv) {

@@ -4,6 +4,10 @@ cosine LR over a wall-clock budget (--minutes) or a step count, gradient clippin
 checkpoints, a JSONL log + PNG plot of loss/token accuracy, and export-ready weights (model.pt).
 Runs on Debian's torch 1.13 CPU and on a current (CUDA) torch unchanged.
 Usage: npm run train -- --data <dir> --out training/out/<run> [--minutes 45] [--resume]
+       [--extra-data <dir>]… [--init training/out/<earlier run>]
+--extra-data adds episodes (e.g. DAgger rollouts) to the training split only: validation, action statistics
+and the dataset key stay those of --data, so validation figures compare across runs. --init starts from an
+earlier run's weights and normalisation (its architecture too), with a fresh optimiser and schedule.
 """
 from __future__ import annotations
 
@@ -36,6 +40,8 @@ def parse_args(argv=None):
     ap.add_argument("--minutes", type=float, default=45.0, help="wall-clock budget incl. resumed time")
     ap.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: budget only)")
     ap.add_argument("--resume", action="store_true", help="continue from <out>/ckpt.pt")
+    ap.add_argument("--extra-data", action="append", default=[], help="more datagen folders, training split only (repeatable)")
+    ap.add_argument("--init", default="", help="run folder whose ckpt.pt gives the starting weights, architecture and normalisation")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--min-lr-frac", type=float, default=0.05)
@@ -184,7 +190,15 @@ def main(argv=None) -> None:
         print(f"--resume: no {ckpt_path} yet; starting fresh", flush=True)
     if resume is not None:  # the run's architecture and schedule come from the checkpoint
         keep = {k: v for k, v in vars(args).items() if k in ("data", "out", "resume", "minutes", "steps", "threads", "device")}
-        args = argparse.Namespace(**{**resume["args"], **keep})
+        args = argparse.Namespace(**{"extra_data": [], "init": "", **resume["args"], **keep})
+    init = None
+    if resume is None and args.init:
+        init = torch_load(os.path.join(args.init, "ckpt.pt"))
+        # The architecture (and the loss heads it has) must be the earlier run's; the schedule is this run's.
+        own = ("data", "extra_data", "init", "out", "resume", "minutes", "steps", "threads", "device", "lr", "min_lr_frac",
+               "warmup", "batch", "log_every", "eval_every", "ckpt_every", "seed")
+        args = argparse.Namespace(**{**init["args"], **{k: v for k, v in vars(args).items() if k in own}})
+        print(f"--init: starting from {args.init} (step {init['step']}, {init['elapsed'] / 60:.1f} min)", flush=True)
 
     t_load = time.time()
     vocab, vectors, is_word = glove_vocab()
@@ -192,9 +206,14 @@ def main(argv=None) -> None:
     train_eps, val_eps = split_episodes(eps, args.val_fraction, args.seed)
     norm = action_norm_stats(train_eps, args.data)
     sst = state_stats(train_eps)
-    if resume is not None:
-        norm, sst = resume["norm_stats"], resume["state_stats"]
-        image_mean, image_std = resume["image_mean"], resume["image_std"]
+    for extra in args.extra_data:
+        more, _ = load_episodes(extra, args.image_size, None)
+        print(f"--extra-data {extra}: {len(more)} episodes ({sum(len(e.actions) for e in more)} frames) for training", flush=True)
+        train_eps = train_eps + more
+    carried = resume if resume is not None else init
+    if carried is not None:
+        norm, sst = carried["norm_stats"], carried["state_stats"]
+        image_mean, image_std = carried["image_mean"], carried["image_std"]
     else:
         sample = np.concatenate([e.frames[::5] for e in train_eps]).reshape(-1, 3) / 255.0
         image_mean, image_std = sample.mean(0).tolist(), np.maximum(sample.std(0), 1e-2).tolist()
@@ -232,6 +251,8 @@ def main(argv=None) -> None:
         gen.set_state(resume["gen"])
         step, elapsed = resume["step"], resume["elapsed"]
         print(f"resumed from {ckpt_path} at step {step}, {elapsed / 60:.1f} min", flush=True)
+    elif init is not None:
+        model.load_state_dict(init["model"])
     print(f"model: {n_params / 1e6:.2f}M trained params + frozen word vectors ({cfg.num_image_tokens} image tokens), "
           f"device {device}, threads {torch.get_num_threads()}", flush=True)
     with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
@@ -241,7 +262,7 @@ def main(argv=None) -> None:
     with open(os.path.join(args.out, "split.json"), "w", encoding="utf-8") as f:
         json.dump({"val_episodes": [e.index for e in val_eps], "train_episodes": [e.index for e in train_eps]}, f)
 
-    if resume is None:
+    if resume is None and init is None:
         gradient_self_check(model, train, device)
     val_idx = np.random.default_rng(123).permutation(len(val))[: args.val_frames]
     stop = {"sig": None}

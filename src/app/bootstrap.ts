@@ -5,6 +5,7 @@
 import { parseTask } from '../core/task';
 import { installAutomation } from './automation';
 import { installDatagen } from './datagen';
+import { PolicySource } from './PolicySource';
 import { preloadPolicy, startPolicy } from './policyRuntime';
 import { installSourceAutomation } from './sourceAutomation';
 import { appStore } from './store';
@@ -57,7 +58,17 @@ export async function bootstrap(search: string): Promise<void> {
     await appStore.getState().resetScene(params.seed ?? store.seed, params.task ?? store.task);
     installAutomation(appStore.getState);
     installSourceAutomation(appStore, search); // window.vla.setSource / sourceStatus; ?source=webcam
-    installDatagen(world);
+    installDatagen(world, async (frame, state, instruction) => {
+      const { policy, model } = appStore.getState();
+      if (!policy || !model.info) throw new Error('recordEpisode: no model is loaded');
+      const source = new PolicySource({
+        policy,
+        manifest: model.info.manifest,
+        instruction,
+        capture: () => frame,
+      });
+      return [...(await source.act(state, 0))];
+    });
     if (params.policy !== false) void startPolicy(search, appStore, policyLoad); // records, camera size, ?autorun
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

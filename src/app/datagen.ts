@@ -2,13 +2,17 @@
  * The in-page demonstration recorder behind `npm run datagen`: `window.vla.recordEpisode` resets the World to
  * (seed, task), runs the scripted expert and, before each step, captures the model-camera frame (the app's own
  * ModelCamera pixels) and the proprio state; with DART-style noise the executed action is perturbed while the
- * recorded label stays the expert's clean action. Registered through extendAutomation. Must not import React or ORT.
+ * recorded label stays the expert's clean action. With `policy` (DAgger), the loaded policy drives some
+ * segments of the episode instead of the expert, and the label is still the expert's action for the state the
+ * policy reached: the states a policy visits when it drifts, labelled with how to recover. Registered through
+ * extendAutomation. Must not import React or ORT.
  */
 
 import type { Material, Mesh, Scene } from 'three';
 import { createExpert } from '../core/expert';
 import { mix32, Rng } from '../core/prng';
 import { createSuccessMonitor } from '../core/success';
+import type { SimState } from '../core/types';
 import { extendAutomation } from './automation';
 import type { World } from './World';
 
@@ -23,6 +27,16 @@ export const SEGMENT_STEPS = [3, 8] as const;
 export const NOISE_POS_STD = 0.03;
 export const NOISE_ROT_STD = 0.15;
 
+/** Policy-driven segments (DAgger): their length range in steps (inclusive). */
+export const DRIVER_SEGMENT_STEPS = [4, 12] as const;
+
+/** The loaded policy's action for a captured frame and the sim state (the app's PolicySource). */
+export type PolicyAct = (
+  frame: { width: number; height: number; rgb: Uint8Array },
+  state: SimState,
+  instruction: string,
+) => Promise<number[]>;
+
 export interface RecordArgs {
   seed: number;
   task: string;
@@ -30,6 +44,11 @@ export interface RecordArgs {
   maxSteps?: number;
   /** DART noise level (0 = clean executions); see NOISE_POS_STD. @default 0 */
   noise?: number;
+  /**
+   * DAgger: the loaded policy, told `instruction`, drives segments of the episode (a fraction `mix` of them,
+   * drawn per segment); the expert drives the rest. Labels stay the expert's. Needs a page with the policy.
+   */
+  policy?: { instruction: string; mix: number };
 }
 
 /** How one scripted-expert episode ended (also the result of `npm run expert`'s Node episodes). */
@@ -57,6 +76,8 @@ export interface RecordedEpisode extends ExpertEpisodeOutcome {
   phases: string[];
   /** Whether each step was inside a noise segment, [T]. */
   noisy: boolean[];
+  /** Whether the policy (not the expert) chose each step's executed action, [T] (all false without `policy`). */
+  policyDriven: boolean[];
   /** State before each step: grasp-site position (m) [T][3], quaternion [w,x,y,z] [T][4], opening [T], arm joints (rad) [T][n]. */
   ee_pos: number[][];
   ee_quat: number[][];
@@ -94,6 +115,23 @@ export function createNoiseSchedule(noise: number, seed: number): NoiseSchedule 
       left--;
       for (let k = 0; k < 6; k++) action[k] = action[k]! + offset[k]!;
       return { action, inSegment: true };
+    },
+  };
+}
+
+/** Who drives each step of a DAgger episode: segments of DRIVER_SEGMENT_STEPS, the policy's with probability `mix`. */
+export function createDriverSchedule(mix: number, seed: number): { policyDrives(): boolean } {
+  const rng = new Rng(mix32((seed | 0) ^ 0xda66e));
+  let left = 0;
+  let policy = false;
+  return {
+    policyDrives() {
+      if (left === 0) {
+        left = rng.int(DRIVER_SEGMENT_STEPS[0], DRIVER_SEGMENT_STEPS[1]);
+        policy = mix > 0 && rng.next() < mix;
+      }
+      left--;
+      return policy;
     },
   };
 }
@@ -174,7 +212,13 @@ async function toBase64(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 }
 
 /** Record one expert episode in `world` (see RecordedEpisode). Stops at success or maxSteps. */
-export async function recordEpisode(world: World, args: RecordArgs): Promise<RecordedEpisode> {
+export async function recordEpisode(
+  world: World,
+  args: RecordArgs,
+  policyAct?: PolicyAct,
+): Promise<RecordedEpisode> {
+  if (args.policy && !policyAct)
+    throw new Error('recordEpisode: `policy` needs a page with the policy loaded');
   const maxSteps = args.maxSteps ?? RECORD_MAX_STEPS;
   const { state: s0 } = await world.reset(args.seed, args.task);
   const scene = world.scene!;
@@ -182,6 +226,7 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
   const monitor = createSuccessMonitor(scene, s0);
   const expert = createExpert(scene, { seed: args.seed });
   const schedule = createNoiseSchedule(args.noise ?? 0, args.seed);
+  const driver = createDriverSchedule(args.policy?.mix ?? 0, args.seed);
   const w = world.modelCamera.width;
   const h = world.modelCamera.height;
   const frameBytes = w * h * 3;
@@ -198,6 +243,7 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
     executed: [],
     phases: [],
     noisy: [],
+    policyDriven: [],
     ee_pos: [],
     ee_quat: [],
     gripper: [],
@@ -216,7 +262,8 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
   renderMs += firstMs;
   while (!verdict.success && t < maxSteps) {
     const r0 = now();
-    frames.set(world.captureFrame().rgb, t * frameBytes);
+    const frame = world.captureFrame();
+    frames.set(frame.rgb, t * frameBytes);
     const r1 = now();
     renderMs += r1 - r0;
     out.ee_pos.push([...state.ee.pos]);
@@ -225,10 +272,14 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
     out.joints.push([...state.joints]);
     out.phases.push(expert.phase);
     const clean = expert.act(state);
-    const { action, inSegment } = schedule.perturb(clean);
+    const byPolicy = args.policy !== undefined && policyAct !== undefined && driver.policyDrives();
+    const { action, inSegment } = byPolicy
+      ? { action: await policyAct!(frame, state, args.policy!.instruction), inSegment: false }
+      : schedule.perturb(clean);
     out.actions.push(clean);
     out.executed.push(action);
     out.noisy.push(inSegment);
+    out.policyDriven.push(byPolicy);
     state = sim.step(action).state;
     world.markSimChanged();
     verdict = monitor.update(state);
@@ -249,7 +300,7 @@ export async function recordEpisode(world: World, args: RecordArgs): Promise<Rec
   };
 }
 
-/** Add `recordEpisode(args)` to window.vla. */
-export function installDatagen(world: World): void {
-  extendAutomation({ recordEpisode: (args: RecordArgs) => recordEpisode(world, args) });
+/** Add `recordEpisode(args)` to window.vla; `policyAct` serves `args.policy` (DAgger) where the page has a policy. */
+export function installDatagen(world: World, policyAct?: PolicyAct): void {
+  extendAutomation({ recordEpisode: (args: RecordArgs) => recordEpisode(world, args, policyAct) });
 }

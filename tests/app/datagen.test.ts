@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { columnStats, episodeName, episodeSpec, quantile } from '../../scripts/datagen';
-import { createNoiseSchedule, NOISE_POS_STD, NOISE_ROT_STD, SEGMENT_STEPS } from '../../src/app/datagen';
+import {
+  createDriverSchedule,
+  createNoiseSchedule,
+  DRIVER_SEGMENT_STEPS,
+  NOISE_POS_STD,
+  NOISE_ROT_STD,
+  SEGMENT_STEPS,
+} from '../../src/app/datagen';
 import { isHeldOutCombo } from '../../src/core/splits';
 
 describe('dataset statistics', () => {
@@ -100,5 +107,48 @@ describe('DART noise schedule', () => {
     // a segment cut by the end of the loop is not counted; every completed one lasts 3–8 steps
     expect(Math.min(...lengths)).toBeGreaterThanOrEqual(SEGMENT_STEPS[0]);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(SEGMENT_STEPS[1]);
+  });
+});
+
+describe('DAgger driver schedule', () => {
+  const run = (mix: number, seed: number, n: number) => {
+    const d = createDriverSchedule(mix, seed);
+    return Array.from({ length: n }, () => d.policyDrives());
+  };
+  /** Lengths of the maximal runs of equal values. */
+  const runs = (xs: boolean[]) => {
+    const out: { value: boolean; length: number }[] = [];
+    for (const x of xs) {
+      const last = out[out.length - 1];
+      if (last && last.value === x) last.length++;
+      else out.push({ value: x, length: 1 });
+    }
+    return out;
+  };
+
+  it('mix 0 never lets the policy drive, mix 1 always does', () => {
+    for (const seed of [1, 2, 3]) {
+      expect(run(0, seed, 300).some(Boolean)).toBe(false);
+      expect(run(1, seed, 300).every(Boolean)).toBe(true);
+    }
+  });
+
+  it('the policy drives about `mix` of the steps, in segments of at least the minimum length', () => {
+    const all: boolean[] = [];
+    for (let seed = 0; seed < 40; seed++) {
+      const xs = run(0.5, seed, 200);
+      all.push(...xs);
+      // A run of equal drivers is one or more whole segments, so never shorter than one segment
+      // (except the cut-off last run).
+      for (const r of runs(xs).slice(0, -1)) expect(r.length).toBeGreaterThanOrEqual(DRIVER_SEGMENT_STEPS[0]);
+    }
+    const share = all.filter(Boolean).length / all.length;
+    expect(share).toBeGreaterThan(0.4);
+    expect(share).toBeLessThan(0.6);
+  });
+
+  it('is a function of the seed', () => {
+    expect(run(0.5, 7, 100)).toEqual(run(0.5, 7, 100));
+    expect(run(0.5, 7, 100)).not.toEqual(run(0.5, 8, 100));
   });
 });

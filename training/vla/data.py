@@ -111,7 +111,7 @@ def aux_targets(block: np.ndarray, goal: np.ndarray, ee: np.ndarray) -> np.ndarr
 
 
 def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=print) -> tuple[list[Episode], dict]:
-    """Successful episodes of `data_dir` (frames resized to image_size) and meta.json (or {})."""
+    """Training episodes (successful, or DAgger) of `data_dir` (frames resized to image_size) and meta.json (or {})."""
     meta_path = os.path.join(data_dir, "meta.json")
     meta = json.load(open(meta_path, encoding="utf-8")) if os.path.exists(meta_path) else {}
     files = sorted(glob.glob(os.path.join(data_dir, "episodes", "*.json")))
@@ -122,7 +122,9 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
     for n, path in enumerate(files):
         with open(path, encoding="utf-8") as f:
             e = json.load(f)
-        if not e.get("success"):
+        # DAgger episodes (policy_mix > 0) count whether or not they succeeded: every label is the expert's
+        # action for the state reached; expert-only episodes count only when they succeeded.
+        if not e.get("success") and not e.get("policy_mix"):
             skipped += 1
             continue
         rgb_path = path[: -len(".json")] + ".rgb"
