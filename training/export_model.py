@@ -49,6 +49,23 @@ def describe_meta(meta: dict) -> str:
     return f"; {', '.join(parts)}" if parts else ""
 
 
+def describe_extra(s: dict) -> str:
+    """The card's sentence on policy rollouts (--extra-data) and on the run this one started from (--init)."""
+    out = ""
+    for x in s.get("extra_data") or []:
+        m = x.get("meta") or {}
+        mix = m.get("policy_mix")
+        what = (f"policy rollouts labelled by the expert (DAgger: the policy `{m.get('policy_model', '?')}` drove "
+                f"{mix:.0%} of the segments, the expert the rest; every label is the expert's action for the state "
+                f"reached, so these count whether or not the rollout succeeded)") if mix else "more demonstrations"
+        out += f" Plus {x['episodes']} {what}: {x['frames']} frames, training only."
+    if s.get("init"):
+        i = s["init"]
+        out += (f" Fine-tuned from run `{os.path.basename(str(i['run']).rstrip('/'))}` ({i['steps']} steps, "
+                f"{i['minutes']} min, its weights and normalisation).")
+    return out
+
+
 def card_sections(ck: dict, fp32_bytes: int, q8_bytes: dict[str, int], qinfo: dict[str, dict]) -> dict[str, str]:
     s = ck["summary"]
     a = s["args"]
@@ -63,8 +80,9 @@ def card_sections(ck: dict, fp32_bytes: int, q8_bytes: dict[str, int], qinfo: di
         "coloured blocks) seen through the app's model camera. A small research demo, not a general robot policy.",
         "Data": f"Demonstrations from the project's scripted expert in its own MuJoCo scene, rendered by the app's "
         f"three.js renderer (`npm run datagen`, format in training/DATASET.md). Only successful episodes: "
-        f"{s['train_episodes']} training episodes ({s['train_frames']} frames) and {s['val_episodes']} held-out "
-        f"validation episodes ({s['val_frames']} frames){describe_meta(meta)}. Action "
+        f"{s['train_episodes'] - sum(x['episodes'] for x in s.get('extra_data') or [])} training episodes "
+        f"({s['train_frames'] - sum(x['frames'] for x in s.get('extra_data') or [])} frames) and {s['val_episodes']} held-out "
+        f"validation episodes ({s['val_frames']} frames){describe_meta(meta)}.{describe_extra(s)} Action "
         f"statistics (q01/q99, BOUNDS_Q99) from the dataset's stats.json (successful episodes); proprio state "
         f"mean/std from the training episodes.",
         "Training": f"`npm run train` (training/train.py, PyTorch on CPU): teacher-forced cross-entropy over the 7 "

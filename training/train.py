@@ -194,10 +194,13 @@ def main(argv=None) -> None:
     init = None
     if resume is None and args.init:
         init = torch_load(os.path.join(args.init, "ckpt.pt"))
-        # The architecture (and the loss heads it has) must be the earlier run's; the schedule is this run's.
-        own = ("data", "extra_data", "init", "out", "resume", "minutes", "steps", "threads", "device", "lr", "min_lr_frac",
-               "warmup", "batch", "log_every", "eval_every", "ckpt_every", "seed")
-        args = argparse.Namespace(**{**init["args"], **{k: v for k, v in vars(args).items() if k in own}})
+        # The architecture (and which loss heads exist) must be the earlier run's; the rest is this run's.
+        arch = ("image_size", "patch_grid", "d_model", "layers", "heads", "ffn", "stem_channels", "activation",
+                "coord_channels", "keypoints", "max_positions")
+        args = argparse.Namespace(**{**vars(args), **{k: v for k, v in init["args"].items() if k in arch}})
+        for k in ("aux_weight", "patch_weight"):  # a head the earlier run trained stays (and is trained)
+            if (init["args"].get(k, 0) > 0) != (getattr(args, k) > 0):
+                raise SystemExit(f"--init: --{k.replace('_', '-')} must be > 0 exactly when {args.init}'s was")
         print(f"--init: starting from {args.init} (step {init['step']}, {init['elapsed'] / 60:.1f} min)", flush=True)
 
     t_load = time.time()
@@ -206,9 +209,12 @@ def main(argv=None) -> None:
     train_eps, val_eps = split_episodes(eps, args.val_fraction, args.seed)
     norm = action_norm_stats(train_eps, args.data)
     sst = state_stats(train_eps)
+    extra_info = []
     for extra in args.extra_data:
-        more, _ = load_episodes(extra, args.image_size, None)
-        print(f"--extra-data {extra}: {len(more)} episodes ({sum(len(e.actions) for e in more)} frames) for training", flush=True)
+        more, more_meta = load_episodes(extra, args.image_size, None)
+        frames = sum(len(e.actions) for e in more)
+        print(f"--extra-data {extra}: {len(more)} episodes ({frames} frames) for training", flush=True)
+        extra_info.append({"dir": extra, "episodes": len(more), "frames": frames, "meta": more_meta})
         train_eps = train_eps + more
     carried = resume if resume is not None else init
     if carried is not None:
@@ -401,7 +407,9 @@ def main(argv=None) -> None:
                  "summary": {"steps": step, "minutes": round(elapsed / 60, 1), "batch": args.batch,
                              "train_episodes": len(train_eps), "train_frames": len(train),
                              "val_episodes": len(val_eps), "val_frames": len(val), "val": final,
-                             "params": n_params, "args": vars(args), "meta": meta}},
+                             "params": n_params, "args": vars(args), "meta": meta, "extra_data": extra_info,
+                             **({"init": {"run": args.init, "steps": init["step"], "minutes": round(init["elapsed"] / 60, 1)}}
+                                if init is not None else {})}},
                 os.path.join(args.out, "model.pt"))
     print(f"done: step {step}, {elapsed / 60:.1f} min; wrote {os.path.join(args.out, 'model.pt')} "
           f"(export with: npm run export -- --run {args.out})", flush=True)
