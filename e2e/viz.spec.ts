@@ -3,9 +3,12 @@
  * `window.vla.predict` returned (OpenVLA: index = vocab_size − id, bin = index − 1), also for a past step
  * picked in the timeline; the charts redraw at most once per new step; the attention heatmap follows the
  * focused dimension (keys and selects) and its hottest patch is the one predict's attention says; a
- * model whose manifest declares no attention output shows a message instead of a heatmap.
+ * model whose manifest declares no attention output shows a message instead of a heatmap; a recording
+ * made with another model is labelled with that model's names and units; a finished episode's recording
+ * is deletable before the next reset.
  */
 import { expect, type Page, test } from '@playwright/test';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 
 interface ManifestLike {
   image: { patch_grid?: [number, number] };
@@ -219,5 +222,80 @@ test('a model whose manifest declares no attention output says so, and its actio
   const want = p.tokens.map((t) => String(binOf(t, vocab)));
   await expect.poll(async () => (await chosenBins(page)).map((c) => c.bin)).toEqual(want);
   await expect(msg).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("a recording made with another model is drawn with that model's names and units; a finished episode is deletable at once", async ({
+  page,
+}) => {
+  const { manifest, errors } = await openReady(page, '?task=pick:red-block&seed=3');
+  const liveNames = await page.evaluate(
+    (id) =>
+      fetch(`models/${id}/manifest.json`)
+        .then((r) => r.json())
+        .then((m) => m.action.names as string[]),
+    (await page.evaluate(() => window.vla!.ready())).modelId,
+  );
+  const r = await page.evaluate(() =>
+    window.vla!.runEpisode({ seed: 3, task: 'pick:red-block', maxSteps: 3 }),
+  );
+  expect(r.steps).toBeGreaterThan(1);
+  await page.evaluate(() => window.vla!.flushRecordings());
+  const [meta] = await page.evaluate(() => window.vla!.listRecordings());
+  expect(meta).toMatchObject({ steps: r.steps, status: r.success ? 'success' : 'failure' });
+
+  // The same steps as another model's recording: its own names and units (cm, deg) in the file.
+  const otherNames = ['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'grip'].slice(0, manifest.action.dims);
+  const otherUnits = ['cm', 'cm', 'cm', 'deg', 'deg', 'deg', '1'].slice(0, manifest.action.dims);
+  const exported = await page.evaluate((id) => window.vla!.exportRecording(id), meta!.id);
+  const files = unzipSync(new Uint8Array(Buffer.from(exported.base64, 'base64')));
+  const doc = JSON.parse(strFromU8(files['recording.json']!));
+  doc.meta.model = {
+    ...doc.meta.model,
+    id: 'other-arm',
+    name: 'Other arm',
+    action: { ...doc.meta.model.action, names: otherNames, units: otherUnits },
+  };
+  files['recording.json'] = strToU8(JSON.stringify(doc));
+  const other = Buffer.from(zipSync(files)).toString('base64');
+  const imported = await page.evaluate((b64) => window.vla!.importRecording(b64), other);
+  expect(imported.model?.action.names).toEqual(otherNames);
+
+  const distNames = () => page.locator('.viz-dist-name').allTextContents();
+  const legend = page.getByTestId('episode-charts').locator('.viz-series-legend');
+  const histNames = () => page.locator('.viz-hist-names span').allTextContents();
+  const dimOptions = () => page.getByTestId('attention-dim').locator('option').allTextContents();
+  // Live: the loaded model's names.
+  await expect.poll(distNames).toEqual(liveNames);
+  expect(await histNames()).toEqual(liveNames);
+
+  await page.evaluate((id) => window.vla!.openRecording(id), imported.id);
+  await expect(page.getByTestId('timeline-recording-model')).toHaveText('Other arm');
+  await expect.poll(distNames).toEqual(otherNames);
+  await expect(page.getByTestId('action-dist-value-0')).toContainText('cm');
+  await expect(page.getByTestId('action-dist-value-3')).toContainText('deg');
+  expect(await histNames()).toEqual(otherNames);
+  await expect(legend.first()).toContainText('x');
+  await expect(legend.filter({ hasText: 'grip' })).toHaveCount(1);
+  await expect(page.getByTestId('episode-charts').locator('.viz-series-unit')).toHaveText(['cm', 'deg']);
+  if (manifest.decoder.attentions) {
+    expect((await dimOptions()).slice(1)).toEqual(otherNames.map((n, i) => `${i + 1} · ${n}`));
+    await page.getByTestId('attention-dim').selectOption('6');
+    await expect(page.getByTestId('attention-focus')).toContainText('grip');
+  }
+  // Back to live: the loaded model's names again.
+  await page.getByTestId('timeline-back-live').click();
+  await expect.poll(distNames).toEqual(liveNames);
+  expect(await histNames()).toEqual(liveNames);
+
+  // The finished live episode's recording is final without a reset: deletable from the panel.
+  const row = page.locator(`[data-testid="recording-row"][data-id="${meta!.id}"]`);
+  const del = row.getByTestId('recording-delete');
+  await expect(del).toBeEnabled();
+  await del.click();
+  await del.click();
+  await expect(row).toHaveCount(0);
+  const left = await page.evaluate(() => window.vla!.listRecordings());
+  expect(left.map((m) => m.id)).toEqual([imported.id]);
   expect(errors).toEqual([]);
 });

@@ -342,6 +342,49 @@ describe('EpisodeRecorder', () => {
     expect((await recorder.list()).map((m) => m.id)).toEqual([list[0]!.id]);
     await recorder.dispose();
   });
+
+  it.each([
+    ['success', 'lifted'],
+    ['failure', 'max steps (3) reached'],
+    ['stopped', 'stopped'],
+  ] as const)(
+    'a %s episode is final at once: all steps and the status stored, deletable before the reset',
+    async (status, reason) => {
+      const { store, recorder, step, reset, end } = setup();
+      const recs = [makeRecord(0, 8), makeRecord(1, 8), makeRecord(2, 8)];
+      for (const r of recs) step(r);
+      const id = store.getState().recordings.activeId;
+      expect(id).not.toBeNull();
+      // The last steps and the end arrive together, before any write has run.
+      end(result(status, 3, reason));
+      expect(store.getState().recordings.activeId).toBeNull();
+      await recorder.flush();
+      const [meta] = await recorder.list();
+      expect(meta).toMatchObject({ id, status, reason, steps: 3 });
+      expect((await recorder.read(id!)).records.map((r) => r.result.tokens)).toEqual(
+        recs.map((r) => r.result.tokens),
+      );
+      // Opened from storage (it is no longer the running episode), with its stored status.
+      await recorder.open(id!);
+      expect(store.getState().viewedRecording?.meta).toMatchObject({ id, status, steps: 3 });
+      store.getState().closeRecording();
+      // Still the live episode (no reset yet): the same records do not start another recording.
+      store.setState({ lastPrediction: recs[2]! });
+      await recorder.flush();
+      expect(await recorder.list()).toHaveLength(1);
+      // Deleted before the reset; the reset and the next episode leave it deleted.
+      await recorder.remove(id!);
+      expect(await recorder.list()).toEqual([]);
+      expect(store.getState().recordings.list).toEqual([]);
+      reset();
+      step(makeRecord(0, 9));
+      await recorder.flush();
+      const list = await recorder.list();
+      expect(list.map((m) => [m.status, m.steps])).toEqual([['recording', 1]]);
+      expect(list[0]!.id).not.toBe(id);
+      await recorder.dispose();
+    },
+  );
 });
 
 describe("the recording's model", () => {

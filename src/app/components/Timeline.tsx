@@ -17,6 +17,7 @@ import {
 import { appStore, useApp } from '../store';
 import { selectedIndexOf, timelineRecordsOf } from '../store/timelineSlice';
 import { typingInField } from '../typingInField';
+import { observeSize } from './viz/useFrameDraw';
 
 /** Timeline keys, for the keyboard help. */
 export const TIMELINE_HELP: readonly (readonly [string, string])[] = [
@@ -79,18 +80,24 @@ function drawFrame(canvas: HTMLCanvasElement | null, frame: CapturedFrame | null
   ctx.putImageData(img, 0, 0);
 }
 
-/** Per-step latency bars with the selected and hovered steps marked. */
+/**
+ * Per-step latency bars with the selected and hovered steps marked. `css` is the canvas's CSS size as a
+ * ResizeObserver last reported it (reading clientWidth here, after React's DOM writes, would force a
+ * layout on every step).
+ */
 function drawStrip(
   canvas: HTMLCanvasElement | null,
+  css: { w: number; h: number } | null,
   records: readonly PolicyStepRecord[],
   selected: number | null,
   hover: number | null,
 ): void {
-  if (!canvas) return;
+  if (!canvas || !css) return;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  const w = Math.max(1, Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)));
-  const h = Math.max(1, Math.round(canvas.clientHeight * (window.devicePixelRatio || 1)));
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(css.w * dpr));
+  const h = Math.max(1, Math.round(css.h * dpr));
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
   ctx.clearRect(0, 0, w, h);
@@ -146,15 +153,23 @@ export function Timeline() {
   const oneOff = n === 0 && shown !== null;
 
   useEffect(() => drawFrame(thumbRef.current, shown?.frame ?? null), [shown]);
+  // The strip's size: observed once (the observer reports it after layout); a new step only redraws.
+  const stripSize = useRef<{ w: number; h: number } | null>(null);
+  const stripData = useRef({ records, index, hoverIndex });
+  stripData.current = { records, index, hoverIndex };
   useEffect(() => {
     const canvas = stripRef.current;
-    const draw = () => drawStrip(canvas, records, index, hoverIndex);
-    draw();
     if (!canvas || typeof ResizeObserver === 'undefined') return;
-    const ro = new ResizeObserver(draw);
-    ro.observe(canvas);
-    return () => ro.disconnect();
-  }, [records, index, hoverIndex]);
+    return observeSize(canvas, (w, h) => {
+      stripSize.current = { w, h };
+      const d = stripData.current;
+      drawStrip(canvas, stripSize.current, d.records, d.index, d.hoverIndex);
+    });
+  }, []);
+  useEffect(
+    () => drawStrip(stripRef.current, stripSize.current, records, index, hoverIndex),
+    [records, index, hoverIndex],
+  );
 
   const indexAt = (clientX: number, el: HTMLElement): number => {
     const r = el.getBoundingClientRect();

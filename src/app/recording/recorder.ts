@@ -1,8 +1,9 @@
 /**
  * EpisodeRecorder: writes every policy episode to IndexedDB as its steps arrive. It watches the store's
- * `policyRecords` (one episode = the records between two resets) and `lastResult` (how it ended), and
- * serializes all writes through one queue. Keeps the last `maxRecordings` episodes; a quota error first
- * drops the oldest recording and retries, then stops recording that episode with a message for the user.
+ * `policyRecords` (one episode = the records between two resets) and `lastResult` (how it ended: the
+ * recording is final, and deletable, at once), and serializes all writes through one queue. Keeps the
+ * last `maxRecordings` episodes; a quota error first drops the oldest recording and retries, then stops
+ * recording that episode with a message for the user.
  * Also the recordings library (open, delete, export, import) the panel and window.vla use. No React.
  */
 import type { PolicyStepRecord } from '../PolicySource';
@@ -32,6 +33,11 @@ export interface RecorderOptions {
   persist?: () => Promise<unknown>;
 }
 
+/**
+ * The live episode's recording: "running" while `meta.status` is 'recording'; once the episode ends it is
+ * final (status stored, deletable) but stays here until the reset, so that its records are not taken for
+ * a new episode.
+ */
 interface Active {
   meta: RecordingMeta;
   /** The episode's first record (identity tells a new episode from more steps of this one). */
@@ -137,11 +143,12 @@ export class EpisodeRecorder {
     return r;
   }
 
-  /** Show a recording in the timeline; the live episode's own recording goes back to live instead. */
+  /** Show a recording in the timeline; the running episode's own recording goes back to live instead. */
   async open(id: string): Promise<RecordingMeta> {
-    if (this.active?.meta.id === id) {
+    const running = this.running();
+    if (running?.meta.id === id) {
       this.store.getState().closeRecording();
-      return this.active.meta;
+      return running.meta;
     }
     const r = await this.read(id);
     this.store.getState().openRecording(r);
@@ -149,8 +156,10 @@ export class EpisodeRecorder {
   }
 
   async remove(id: string): Promise<void> {
-    if (this.active?.meta.id === id)
+    if (this.running()?.meta.id === id)
       throw new Error('the recording of the running episode cannot be deleted');
+    // The finished live episode's: steps queued before now are written first (one queue), none after.
+    if (this.active?.meta.id === id) this.active.failed = true;
     await this.run(async (db) => {
       await db.delete(id);
       await this.refresh(db);
@@ -211,7 +220,8 @@ export class EpisodeRecorder {
     if (s.policyRecords !== prev.policyRecords) this.onRecords(s);
     if (s.lastResult !== prev.lastResult && s.lastResult && s.lastResult.source === 'policy' && this.active) {
       const status = statusOfResult(s.lastResult);
-      if (status) this.finish(this.active, status, s.lastResult.reason);
+      if (status && this.active.meta.status === 'recording')
+        this.finish(this.active, status, s.lastResult.reason);
     }
   }
 
@@ -307,13 +317,26 @@ export class EpisodeRecorder {
     });
   }
 
+  /**
+   * Store how the episode ended; from now on the recording is final (not running: deletable, opened from
+   * storage). Queued behind the steps already seen, so none is lost.
+   */
   private finish(a: Active, status: RecordingStatus, reason: string): void {
     a.meta = { ...a.meta, status, reason };
     const patch = { status, reason, updatedAt: this.now() };
     this.enqueue(async (db) => {
       const meta = await db.update(a.meta.id, patch).catch(() => null);
       if (meta) this.patchList(meta);
+      // Stored as ended: another page may now open the database without taking it for interrupted.
+      a.releaseLock?.();
+      a.releaseLock = null;
     });
+    if (this.active === a) this.view({ activeId: null });
+  }
+
+  /** The live episode's recording while its episode runs (or is paused), else null. */
+  private running(): Active | null {
+    return this.active?.meta.status === 'recording' ? this.active : null;
   }
 
   private close(a: Active): void {
@@ -414,7 +437,7 @@ export class EpisodeRecorder {
         LOCK_PREFIX + a.meta.id,
         () =>
           new Promise<void>((release) => {
-            if (this.active !== a) release();
+            if (this.active !== a || a.meta.status !== 'recording') release();
             else a.releaseLock = release;
           }),
       )

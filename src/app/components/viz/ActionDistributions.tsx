@@ -7,9 +7,8 @@
 import { type MouseEvent, useEffect, useRef } from 'react';
 import { binToSlot, entropy, tokenToBin } from '../../../core/vizMath';
 import type { PolicyStepRecord } from '../../PolicySource';
-import { useApp } from '../../store';
 import { formatAction, pct } from './format';
-import { useSelectedRecord } from './records';
+import { useSelectedRecord, useViewedModel } from './records';
 import { cssSize, fitCanvas, observeSize, useFrameDraw } from './useFrameDraw';
 
 const BAR = '#5b7fb8';
@@ -68,9 +67,9 @@ function drawChart(
 }
 
 export function ActionDistributions() {
-  const info = useApp((s) => s.model.info);
+  // The viewed episode's model (an opened recording's own, else the loaded one): its names, units, bins.
+  const scheme = useViewedModel()?.action ?? null;
   const record = useSelectedRecord();
-  const manifest = info?.manifest;
   const cells = useRef<Cells>({ canvas: [], value: [], entropy: [] });
   const hover = useRef<PolicyStepRecord | null>(null);
   const draws = useRef(0);
@@ -81,8 +80,8 @@ export function ActionDistributions() {
   const redraw = useFrameDraw(
     () => {
       hover.current = record;
-      if (!record || !manifest) return;
-      const { bins, vocab_size, units } = manifest.action;
+      if (!record || !scheme) return;
+      const { bins, vocab_size, units } = scheme;
       const { probs, tokens, action } = record.result;
       const dims = tokens.length;
       if (probs.length !== dims * bins) return;
@@ -116,7 +115,7 @@ export function ActionDistributions() {
         }
       }
     },
-    [record, manifest],
+    [record, scheme],
     sectionRef,
   );
 
@@ -127,15 +126,15 @@ export function ActionDistributions() {
 
   const hoverBin = (e: MouseEvent<HTMLCanvasElement>, d: number) => {
     const r = hover.current;
-    if (!r || !manifest) return;
-    const { bins } = manifest.action;
+    if (!r || !scheme) return;
+    const { bins } = scheme;
     const rect = e.currentTarget.getBoundingClientRect();
     const b = Math.min(bins - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * bins)));
     const p = r.result.probs[d * bins + binToSlot(b, bins)] ?? 0;
     e.currentTarget.title = `bin ${b}: p = ${p.toFixed(4)}`;
   };
 
-  if (!manifest)
+  if (!scheme)
     return (
       <section className="panel viz-panel viz-dists" data-testid="action-distributions">
         <div className="panel-title">
@@ -145,7 +144,7 @@ export function ActionDistributions() {
       </section>
     );
 
-  const { names, units, dims, bins } = manifest.action;
+  const { names, units, dims, bins } = scheme;
   return (
     <section className="panel viz-panel viz-dists" data-testid="action-distributions" ref={sectionRef}>
       <div className="panel-title">

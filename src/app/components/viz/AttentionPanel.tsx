@@ -23,7 +23,7 @@ import {
 import type { PolicyStepRecord } from '../../PolicySource';
 import { useApp } from '../../store';
 import { pct } from './format';
-import { useSelectedRecord } from './records';
+import { useSelectedRecord, useViewedModel } from './records';
 import { useFrameDraw } from './useFrameDraw';
 import { clampFocus, type FocusAxis, useViz, vizStore } from './vizStore';
 
@@ -201,6 +201,9 @@ function Message({ children, testId }: { children: ReactNode; testId: string }) 
 
 export function AttentionPanel() {
   const info = useApp((s) => s.model.info);
+  // An opened recording is drawn with its own model's action names (and its steps' own attention).
+  const viewing = useApp((s) => s.viewedRecording !== null);
+  const viewedAction = useViewedModel()?.action ?? null;
   const record = useSelectedRecord();
   const focus = useViz((s) => s.focus);
   const opacity = useViz((s) => s.opacity);
@@ -219,7 +222,7 @@ export function AttentionPanel() {
 
   const manifest = info?.manifest;
   const att = record?.result.attention;
-  const D = att?.shape[0] ?? manifest?.action.dims ?? 0;
+  const D = att?.shape[0] ?? viewedAction?.dims ?? 0;
   const L = att?.shape[1] ?? manifest?.decoder.num_layers ?? 0;
   const H = att?.shape[2] ?? manifest?.decoder.num_kv_heads ?? 0;
   const dim = clampFocus(focus.dim, D);
@@ -248,7 +251,10 @@ export function AttentionPanel() {
     sectionRef,
   );
 
-  const names = manifest?.action.names ?? [];
+  const names = viewedAction?.names ?? [];
+  // The loaded model's prompt template; one that does not fit a recording's prompt marks all of it as
+  // instruction (instructionTokenMask), so another model's recording still gets its word bars.
+  const template = manifest?.prompt.template ?? '{instruction}';
   const title = (
     <div className="panel-title">
       <span>Attention</span>
@@ -262,14 +268,14 @@ export function AttentionPanel() {
     </div>
   );
 
-  if (!info || !manifest)
+  if (!viewing && !manifest)
     return (
       <section className="panel viz-panel viz-attention" data-testid="attention-panel">
         {title}
         <Message testId="attention-empty">Load a model to see where it looks.</Message>
       </section>
     );
-  if (!info.hasAttention)
+  if (!viewing && !info?.hasAttention)
     return (
       <section className="panel viz-panel viz-attention" data-testid="attention-panel">
         {title}
@@ -287,7 +293,7 @@ export function AttentionPanel() {
         axis="dim"
         label="Action"
         value={dim}
-        meanLabel="mean of all"
+        meanLabel="mean"
         options={Array.from({ length: D }, (_, i) => `${i + 1} · ${names[i] ?? `dim ${i + 1}`}`)}
       />
       <FocusSelect
@@ -356,12 +362,7 @@ export function AttentionPanel() {
           </label>
           {keys && att && <Shares keys={keys} att={att} />}
           {keys && att && record && (
-            <TokenBars
-              keys={keys}
-              att={att}
-              prompt={record.result.prompt.text}
-              template={manifest.prompt.template}
-            />
+            <TokenBars keys={keys} att={att} prompt={record.result.prompt.text} template={template} />
           )}
         </div>
       </div>

@@ -7,11 +7,9 @@
 import { type CSSProperties, useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { Manifest } from '../../../core/manifest';
 import { binHistogram, tokenToBin } from '../../../core/vizMath';
 import type { PolicyStepRecord } from '../../PolicySource';
-import { useApp } from '../../store';
-import { selectStep, useSelectedRecord, useTimelineRecords } from './records';
+import { selectStep, useSelectedRecord, useTimelineRecords, useViewedModel } from './records';
 import { fitCanvas, observeSize, useFrameDraw } from './useFrameDraw';
 
 /** One colour per action dimension (dx … gripper). */
@@ -21,6 +19,7 @@ const AXIS = '#8a93a3';
 const GRID = 'rgba(42, 48, 59, 0.9)';
 const MARKER = '#fbbf24';
 const SYNC_KEY = 'viz-episode';
+const NO_GROUPS: UnitGroup[] = [];
 
 interface UnitGroup {
   unit: string;
@@ -68,12 +67,11 @@ function selectedIndex(records: readonly PolicyStepRecord[], sel: PolicyStepReco
 
 function makeOpts(
   group: UnitGroup,
-  manifest: Manifest,
+  names: readonly string[],
   size: { width: number; height: number; xAxis: boolean },
   marker: () => number | null,
 ) {
   const { width, height, xAxis } = size;
-  const { names } = manifest.action;
   const opts: uPlot.Options = {
     width,
     height,
@@ -190,10 +188,18 @@ function drawHistogram(
 }
 
 export function EpisodeCharts() {
-  const manifest = useApp((s) => s.model.info?.manifest ?? null);
+  // The viewed episode's model (an opened recording's own, else the loaded one): names, units, bins.
+  const action = useViewedModel()?.action ?? null;
   const records = useTimelineRecords();
   const selected = useSelectedRecord();
-  const groups = useMemo(() => (manifest ? unitGroups(manifest.action.units) : []), [manifest]);
+  // Charts are rebuilt only when the names or units change, not for each recording of the same model.
+  const layoutKey = action ? JSON.stringify([action.names, action.units]) : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: layoutKey stands for action's names and units
+  const layout = useMemo(
+    () => (action ? { names: action.names, groups: unitGroups(action.units) } : null),
+    [layoutKey],
+  );
+  const groups = layout?.groups ?? NO_GROUPS;
   const chartEls = useRef<(HTMLDivElement | null)[]>([]);
   const plots = useRef<(uPlot | null)[]>([]);
   const histRef = useRef<HTMLCanvasElement>(null);
@@ -209,8 +215,8 @@ export function EpisodeCharts() {
 
   const redraw = useFrameDraw(
     () => {
-      if (!manifest) return;
-      const { dims, bins, vocab_size } = manifest.action;
+      if (!action) return;
+      const { dims, bins, vocab_size } = action;
       markerStep.current = selStep;
       const dataChanged = drawn.current.records !== records || drawn.current.n !== records.length;
       drawn.current = { records, n: records.length };
@@ -236,13 +242,13 @@ export function EpisodeCharts() {
         rootRef.current.dataset.selectedStep = selStep === null ? '' : String(selStep);
       }
     },
-    [records, records.length, selStep, selIdx, manifest, groups],
+    [records, records.length, selStep, selIdx, action, groups],
     rootRef,
   );
 
   // One uPlot per unit group, created when the model (its units) changes, sized to its box.
   useEffect(() => {
-    if (!manifest) return;
+    if (!layout) return;
     const offs: (() => void)[] = [];
     groups.forEach((g, gi) => {
       const el = chartEls.current[gi];
@@ -253,7 +259,7 @@ export function EpisodeCharts() {
         xAxis: gi === groups.length - 1,
       };
       const u = new uPlot(
-        makeOpts(g, manifest, size, () => markerStep.current),
+        makeOpts(g, layout.names, size, () => markerStep.current),
         [[], ...g.dims.map(() => [])],
         el,
       );
@@ -282,14 +288,14 @@ export function EpisodeCharts() {
       for (const u of plots.current) u?.destroy();
       plots.current = [];
     };
-  }, [manifest, groups, redraw]);
+  }, [layout, groups, redraw]);
 
   useEffect(() => {
     const c = histRef.current;
     return c ? observeSize(c, () => redraw()) : undefined;
   }, [redraw]);
 
-  const names = manifest?.action.names ?? [];
+  const names = layout?.names ?? [];
   return (
     <section className="panel viz-panel viz-episode" data-testid="episode-charts">
       <div className="panel-title">
@@ -329,8 +335,9 @@ export function EpisodeCharts() {
           </div>
           <div className="viz-hist-grid">
             <div className="viz-hist-names">
-              {names.map((n) => (
-                <span key={n}>{n}</span>
+              {names.map((n, d) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: one row per action dimension, fixed order
+                <span key={d}>{n}</span>
               ))}
             </div>
             <canvas ref={histRef} className="viz-hist-canvas" data-testid="episode-histogram" />
