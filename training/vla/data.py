@@ -146,9 +146,9 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
         idx = int(os.path.basename(path)[: -len(".json")])
         ax = aux_all.get(str(idx))
         aux = uv = cls = ee_uv = None
-        if ax is not None and len(ax["block"]) == t:
-            if "ee_uv" in ax:
-                ee_uv = np.asarray(ax["ee_uv"], dtype=np.float32)
+        if ax is not None and "ee_uv" in ax and len(ax["ee_uv"]) == t:
+            ee_uv = np.asarray(ax["ee_uv"], dtype=np.float32)
+        if ax is not None and "block" in ax and len(ax["block"]) == t:  # no block: the replay drifted
             aux = aux_targets(np.asarray(ax["block"], dtype=np.float64), np.asarray(ax["goal"]), state[:, :3])
             if "uv" in ax:
                 uv, cls = np.asarray(ax["uv"], dtype=np.float32), np.asarray(ax["classes"], dtype=np.int64)
