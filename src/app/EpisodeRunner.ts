@@ -17,10 +17,13 @@ export type ActionSourceKind = 'expert' | 'teleop' | 'policy';
 /**
  * Where actions come from. `act(state, step)` gets the episode's step index (a later run() of the same
  * episode continues counting); it may be async (a policy in a worker); return null to end the episode.
+ * `settle()` delivers whatever the source deferred (e.g. per-step reports kept off the control loop's
+ * critical path): the runner calls it before every 'end' event, so listeners of 'end' see all of it.
  */
 export interface ActionSource {
   readonly kind: ActionSourceKind;
   act(state: SimState, step: number): Action | null | Promise<Action | null>;
+  settle?(): void;
   dispose?(): void;
 }
 
@@ -65,11 +68,35 @@ export type RunnerEvent =
 
 /** Default episode length in control steps (30 s at 10 Hz). */
 export const DEFAULT_MAX_STEPS = 300;
-/** In 'fast' pace, yield to the event loop (so the view repaints) after this much stepping, ms. */
+/**
+ * In 'fast' pace, yield to the event loop (so the view repaints) after this much stepping without the
+ * event loop having run a task, ms. A source that waits for a worker yields on its own every step.
+ */
 const FAST_SLICE_MS = 40;
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * Tells whether the event loop has run a task since arm(): a zero-delay timer that fires at the first
+ * turn. Lets the fast loop skip its own yield (a timer hop that would queue behind, and wait for, any
+ * work the step scheduled) when awaiting the source already gave the page its turn.
+ */
+class TurnWatch {
+  private armed = 0;
+  private fired = 0;
+
+  arm(): void {
+    const id = ++this.armed;
+    setTimeout(() => {
+      this.fired = Math.max(this.fired, id);
+    }, 0);
+  }
+
+  get turned(): boolean {
+    return this.fired === this.armed;
+  }
+}
 
 export class EpisodeRunner {
   readonly sim: Sim;
@@ -149,6 +176,7 @@ export class EpisodeRunner {
     await this.stop();
     const token = ++this.runToken;
     const promise = this.loop(source, token, options).catch((err: unknown) => {
+      source.settle?.();
       this.statusValue = 'failure';
       this.lastReason = `error: ${err instanceof Error ? err.message : String(err)}`;
       this.emit({ type: 'end', result: this.errorResult(source.kind) });
@@ -200,8 +228,11 @@ export class EpisodeRunner {
     this.emit({ type: 'start', source: source.kind, maxSteps });
     let state = this.sim.state();
     let sliceStart = now();
+    const turns = new TurnWatch();
+    if (!realtime) turns.arm();
     let nextAt = now();
     const finish = (status: EpisodeResult['status'], reason: string): EpisodeResult => {
+      source.settle?.();
       this.statusValue = status;
       this.lastReason = reason;
       const result: EpisodeResult = {
@@ -262,9 +293,13 @@ export class EpisodeRunner {
         const wait = nextAt - now();
         if (wait < -periodMs) nextAt = now(); // fell behind: do not try to catch up in a burst
         await sleep(wait);
+      } else if (turns.turned) {
+        sliceStart = now();
+        turns.arm();
       } else if (now() - sliceStart > FAST_SLICE_MS) {
         await sleep(0);
         sliceStart = now();
+        turns.arm();
       }
     }
   }

@@ -48,6 +48,50 @@ describe('EpisodeRunner (real sim in Node)', () => {
   });
 });
 
+describe('EpisodeRunner fast pace yields', () => {
+  it('starts the next act before work a step scheduled for later, when the source yields on its own', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    await runner.reset(1, 'pick:red-block');
+    const log: string[] = [];
+    // A worker-like source: each action arrives in a later task, after more than the 40 ms fast slice.
+    const slow: ActionSource = {
+      kind: 'policy',
+      act: async (_s, step) => {
+        log.push(`act${step}`);
+        await new Promise((r) => setTimeout(r, 45));
+        return [0, 0, 0, 0, 0, 0, 1];
+      },
+    };
+    runner.subscribe((e) => {
+      if (e.type === 'step') setTimeout(() => log.push(`later${e.steps - 1}`), 0);
+    });
+    await runner.run(slow, { maxSteps: 3 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(log).toEqual(['act0', 'act1', 'later0', 'act2', 'later1', 'later2']);
+  });
+
+  it('still yields to the event loop during a long run of a synchronous source', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    await runner.reset(1, 'pick:red-block');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const busy: ActionSource = {
+      kind: 'policy',
+      act: () => {
+        const until = performance.now() + 5;
+        while (performance.now() < until) {
+          /* a synchronous source that takes 5 ms per action */
+        }
+        return [0, 0, 0, 0, 0, 0, 1];
+      },
+    };
+    const r = await runner.run(busy, { maxSteps: 40 });
+    clearInterval(timer);
+    expect(r.steps).toBe(40);
+    expect(ticks).toBeGreaterThanOrEqual(3); // ≥ 200 ms of stepping: a turn at least every 40 ms
+  });
+});
+
 describe('bindRunner', () => {
   it('passes non-step events through and coalesces step bursts', async () => {
     let listener: (e: RunnerEvent) => void = () => {};

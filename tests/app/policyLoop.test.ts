@@ -105,6 +105,81 @@ describe('PolicySource with a fake policy', () => {
   });
 });
 
+describe('PolicySource step reports (kept off the loop critical path)', () => {
+  /** The fake policy, answering after `ms` (a worker's reply arrives in a later task), noting what was reported. */
+  function slowPolicy(records: PolicyStepRecord[], ms: number) {
+    const inner = fakePolicy([0, 0, 0, 0, 0, 0, 1]);
+    const atCall: number[] = [];
+    const atReply: number[] = [];
+    return {
+      atCall,
+      atReply,
+      async predict(frame: Frame, instruction: string, options: PredictOptions = {}): Promise<PolicyStep> {
+        atCall.push(records.length);
+        const step = await inner.predict(frame, instruction, options);
+        await new Promise((r) => setTimeout(r, ms));
+        atReply.push(records.length);
+        return step;
+      },
+    };
+  }
+
+  it('reports step k once step k+1 is sent to the policy, and every step before the end event', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    await runner.reset(1, 'pick:red-block');
+    const records: PolicyStepRecord[] = [];
+    const policy = slowPolicy(records, 5);
+    const src = new PolicySource({
+      policy,
+      manifest,
+      instruction: 'x',
+      capture: gradient,
+      onStep: (r) => records.push(r),
+    });
+    let atEnd = -1;
+    runner.subscribe((e) => {
+      if (e.type === 'end') atEnd = records.length;
+    });
+    const r = await runner.run(src, { maxSteps: 4 });
+    expect(r.steps).toBe(4);
+    // Not yet reported when the next step starts (the runner steps the sim and captures first)…
+    expect(policy.atCall).toEqual([0, 0, 1, 2]);
+    // …but reported while that prediction is in flight.
+    expect(policy.atReply).toEqual([0, 1, 2, 3]);
+    expect(atEnd).toBe(4);
+    expect(records.map((x) => x.step)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('batches reports to one per reportIntervalMs, and a paused episode reports its last step', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    await runner.reset(1, 'pick:red-block');
+    const records: PolicyStepRecord[] = [];
+    const policy = slowPolicy(records, 1);
+    const batches: number[] = [];
+    let last = -1;
+    const src = new PolicySource({
+      policy,
+      manifest,
+      instruction: 'x',
+      capture: gradient,
+      onStep: (rec) => {
+        if (rec.step !== last + 1) throw new Error(`step ${rec.step} after ${last}`);
+        last = rec.step;
+        records.push(rec);
+      },
+      reportIntervalMs: 60_000,
+    });
+    runner.subscribe((e) => {
+      if (e.type === 'step' || e.type === 'end') batches.push(records.length);
+    });
+    const r = await runner.run(src, { stepsThisRun: 5 });
+    expect([r.status, r.steps]).toEqual(['paused', 5]);
+    // The first step is reported when step 2 is sent; the rest wait for the interval, then the pause.
+    expect(policy.atReply).toEqual([0, 1, 1, 1, 1]);
+    expect(batches).toEqual([0, 1, 1, 1, 1, 5]);
+  });
+});
+
 describe('EpisodeRunner pause / single step / pacing', () => {
   it('single-steps, pauses, resumes the same episode, and paces at the given control rate', async () => {
     const runner = new EpisodeRunner(await Sim.create());

@@ -106,6 +106,8 @@ export interface PolicySlice {
 }
 
 const PROGRESS_INTERVAL_MS = 50;
+/** While the policy runs as fast as it can, policy records reach the store at most this often, ms. */
+const FAST_REPORT_MS = 250;
 
 function toModelError(e: unknown, during: string, info?: ModelInfo | null): ModelError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e), during };
@@ -130,7 +132,11 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     return { world, policy, info: model.info };
   };
 
-  const makeSource = (instruction: string, record = true) => {
+  /**
+   * A policy source on the chosen input; `record` appends each step to policyRecords (batched to one store
+   * update per FAST_REPORT_MS when `pace` is 'fast', so that the UI re-renders at a few Hz, not per step).
+   */
+  const makeSource = (instruction: string, record = true, pace: RunOptions['pace'] = 'realtime') => {
     const { policy, info } = requireReady();
     return new PolicySource({
       policy,
@@ -141,6 +147,7 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
         ? {
             onStep: (r: PolicyStepRecord) =>
               set((s) => ({ policyRecords: [...s.policyRecords, r], lastPrediction: r })),
+            reportIntervalMs: pace === 'fast' ? FAST_REPORT_MS : 0,
           }
         : {}),
     });
@@ -298,10 +305,10 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     runPolicy: async (options = {}) => {
       const { world, info } = requireReady();
       const status = world.runner.status;
-      const source = makeSource(options.instruction ?? get().effectiveInstruction());
+      const pace = options.pace ?? get().pace;
+      const source = makeSource(options.instruction ?? get().effectiveInstruction(), true, pace);
       if (status === 'success' || status === 'failure' || status === 'stopped' || status === 'interrupted')
         await get().resetScene();
-      const pace = options.pace ?? get().pace;
       return runSource(source, {
         pace,
         speed: get().speed,
