@@ -197,8 +197,27 @@ function bundledModels(): Plugin {
   };
 }
 
+/**
+ * Long-lived caching of the build's content-hashed files (`/assets/*`; public/_headers says the same for
+ * static hosts). sirv would send `no-cache`, so every reload revalidated the 28 MB ORT .wasm and the
+ * worker scripts; `immutable` lets the browser take them (and V8's code cache for the streamed WASM) from
+ * its HTTP cache without asking. index.html and models/ keep revalidating.
+ */
+function immutableAssets(): Plugin {
+  return {
+    name: 'vla-immutable-assets',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if ((req.url ?? '').startsWith('/assets/'))
+          res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), bundledModels(), cspSafeDeps()],
+  plugins: [react(), bundledModels(), cspSafeDeps(), immutableAssets()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: siteHeaders, host: '127.0.0.1' },
   worker: { format: 'es', plugins: () => [cspSafeDeps()] },

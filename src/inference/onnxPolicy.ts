@@ -17,7 +17,7 @@ import type {
   PredictOptions,
 } from '../core/policy';
 import { decodeActions } from './decode';
-import { chooseExecutionProvider, type GpuLike } from './executionProvider';
+import { chooseExecutionProvider, type EpChoice, type GpuLike } from './executionProvider';
 import { loadModelBundle, type ModelBundle, type ModelFileReader } from './modelFiles';
 import { type OrtModule, OrtSessions } from './sessions';
 import { PromptTokenizer } from './tokenizer';
@@ -30,6 +30,16 @@ export interface RuntimeHost {
   wasmThreads: number;
   /** A reader for a source (url/files in the browser, dir in Node). */
   readerFor(source: ModelSource, cache: boolean): ModelFileReader;
+}
+
+/** A User Timing mark (read by the bench's cold-start breakdown); a no-op where there is no `performance`. */
+function mark(name: string): void {
+  globalThis.performance?.mark?.(name);
+}
+
+/** Resolves after the pending microtasks (and the I/O they start) have run. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 interface Loaded {
@@ -58,20 +68,33 @@ export class OnnxPolicy implements Policy {
 
   load(source: ModelSource, options: LoadOptions = {}): Promise<ModelInfo> {
     return this.serial(async () => {
+      mark('vla:load:start');
+      const pref = options.executionProvider ?? 'auto';
+      // The EP probe (requestAdapter) runs while the files are read; its error, if any, is thrown after
+      // the files' errors, as before.
+      const choice = chooseExecutionProvider(pref, this.host.gpu);
+      choice.catch(() => {});
       const reader = this.host.readerFor(source, options.cache !== false);
       const bundle = await loadModelBundle(reader, options.onProgress);
-      const tokenizer = new PromptTokenizer(
-        bundle.tokenizerJson,
-        bundle.tokenizerConfig,
-        reader.where(bundle.manifest.tokenizer),
-      );
-      if (tokenizer.vocabSize !== bundle.manifest.action.vocab_size) {
-        throw new ModelLoadError(
-          `${reader.where(bundle.manifest.tokenizer)}: has ${tokenizer.vocabSize} tokens but manifest field "action.vocab_size" is ${bundle.manifest.action.vocab_size}`,
-          bundle.manifest.tokenizer,
+      mark('vla:load:files');
+      // Session creation waits on ORT's WASM fetch and compile (off this thread), so the tokenizer is
+      // built meanwhile. A bad tokenizer still fails the load, after the sessions it started are released.
+      const creating = this.createSessions(bundle, pref, choice);
+      creating.catch(() => {});
+      let tokenizer: PromptTokenizer;
+      try {
+        await nextTask(); // let ORT start its WASM fetch before this thread is busy with the tokenizer
+        tokenizer = this.tokenizerFor(bundle, reader);
+      } catch (e) {
+        await creating.then(
+          (c) => c.sessions.dispose(),
+          () => {},
         );
+        throw e;
       }
-      const { sessions, reason } = await this.createSessions(bundle, options.executionProvider ?? 'auto');
+      mark('vla:load:tokenizer');
+      const { sessions, reason } = await creating;
+      mark('vla:load:sessions');
       await this.releaseLoaded();
       this.loaded = {
         bundle,
@@ -125,11 +148,26 @@ export class OnnxPolicy implements Policy {
     if (cur) await cur.sessions.dispose();
   }
 
+  /** The prompt tokenizer of `bundle`; throws ModelLoadError when its vocabulary does not match the manifest. */
+  private tokenizerFor(bundle: ModelBundle, reader: ModelFileReader): PromptTokenizer {
+    const file = reader.where(bundle.manifest.tokenizer);
+    const tokenizer = new PromptTokenizer(bundle.tokenizerJson, bundle.tokenizerConfig, file);
+    if (tokenizer.vocabSize !== bundle.manifest.action.vocab_size) {
+      throw new ModelLoadError(
+        `${file}: has ${tokenizer.vocabSize} tokens but manifest field "action.vocab_size" is ${bundle.manifest.action.vocab_size}`,
+        bundle.manifest.tokenizer,
+      );
+    }
+    return tokenizer;
+  }
+
   private async createSessions(
     bundle: ModelBundle,
     pref: ExecutionProviderPreference,
+    chosen?: Promise<EpChoice>,
   ): Promise<{ sessions: OrtSessions; reason: string }> {
-    const choice = await chooseExecutionProvider(pref, this.host.gpu);
+    const choice = await (chosen ?? chooseExecutionProvider(pref, this.host.gpu));
+    mark('vla:load:ep');
     try {
       return {
         sessions: await OrtSessions.create(this.host.ort, bundle, choice.executionProvider),

@@ -107,6 +107,7 @@ export class OrtSessions implements GraphBackend {
             bundle.manifest.graphs[g],
           );
         }
+        globalThis.performance?.mark?.(`vla:session:${g}`);
         created[g] = s;
         counts.sessions++;
         counts.sessionsCreated++;
