@@ -25,6 +25,7 @@ import type {
   PolicyStep,
   PredictOptions,
 } from '../core/policy';
+import { trackedCall } from '../core/trackedCall';
 import type { WorkerDeviceApi } from './executionProvider';
 import type { WorkerApi } from './workerApi';
 
@@ -155,19 +156,11 @@ export function createWorkerPolicy(options: WorkerPolicyOptions = {}): WorkerPol
     const c = conn;
     if (c.dead)
       return Promise.reject(new WorkerCrashedError('the inference worker has stopped; call restart()'));
-    return new Promise<T>((resolve, reject) => {
-      c.pending.add(reject);
-      fn(c.remote).then(
-        (v) => {
-          c.pending.delete(reject);
-          resolve(v);
-        },
-        (e: unknown) => {
-          c.pending.delete(reject);
-          reject(isSerializedError(e) ? reviveError(e) : e);
-        },
-      );
-    });
+    return trackedCall(
+      c.pending,
+      () => fn(c.remote),
+      (e) => (isSerializedError(e) ? reviveError(e) : e),
+    );
   };
   const progress = (extra?: (p: LoadProgress) => void) =>
     Comlink.proxy((p: LoadProgress) => {

@@ -7,6 +7,7 @@
  * Imports three.js-free modules and comlink only; must not import React, mujoco-js or ORT.
  */
 import * as Comlink from 'comlink';
+import { trackedCall } from '../core/trackedCall';
 import type { CameraSpec, LightSpec } from '../core/types';
 import type { ModelCameraOptions, RgbFrame } from './ModelCamera';
 import type { GeomPoses, SceneModel } from './MujocoScene';
@@ -82,21 +83,15 @@ export class RemoteModelCamera {
 
   private call<T>(fn: (r: Comlink.Remote<ModelCameraWorkerApi>) => Promise<T>): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<T>((resolve, reject) => {
-      this.pending.add(reject);
-      fn(this.remote).then(
-        (v) => {
-          this.pending.delete(reject);
-          resolve(v);
-        },
-        (e: unknown) => {
-          this.pending.delete(reject);
-          const err = e instanceof Error ? e : new Error(String((e as { message?: unknown })?.message ?? e));
-          this.fail(err.message);
-          reject(err);
-        },
-      );
-    });
+    return trackedCall(
+      this.pending,
+      () => fn(this.remote),
+      (e) => {
+        const err = e instanceof Error ? e : new Error(String((e as { message?: unknown })?.message ?? e));
+        this.fail(err.message);
+        return err;
+      },
+    );
   }
 
   private fail(why: string): void {
