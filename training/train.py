@@ -42,6 +42,9 @@ def parse_args(argv=None):
     ap.add_argument("--resume", action="store_true", help="continue from <out>/ckpt.pt")
     ap.add_argument("--extra-data", action="append", default=[], help="more datagen folders, training split only (repeatable)")
     ap.add_argument("--init", default="", help="run folder whose ckpt.pt gives the starting weights, architecture and normalisation")
+    ap.add_argument("--init-action-stats", choices=("init", "data"), default="init",
+                    help="with --init: action q01/q99 from the earlier run (default) or from --data (when the "
+                         "demonstrations changed; image and state normalisation stay the earlier run's)")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--min-lr-frac", type=float, default=0.05)
@@ -218,7 +221,9 @@ def main(argv=None) -> None:
         train_eps = train_eps + more
     carried = resume if resume is not None else init
     if carried is not None:
-        norm, sst = carried["norm_stats"], carried["state_stats"]
+        if resume is not None or getattr(args, "init_action_stats", "init") == "init":
+            norm = carried["norm_stats"]
+        sst = carried["state_stats"]
         image_mean, image_std = carried["image_mean"], carried["image_std"]
     else:
         sample = np.concatenate([e.frames[::5] for e in train_eps]).reshape(-1, 3) / 255.0

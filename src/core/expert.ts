@@ -114,6 +114,23 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
     return a;
   };
 
+  /**
+   * Like `toward`, but xy and z each approach the waypoint at their own speed cap, so the arm reaches the
+   * waypoint's height while still travelling sideways (the height is then at most a weak cue for having
+   * arrived). A straight 3-D line makes both arrive at the same step, and a policy trained on it learns
+   * "at hover height, go down" from its proprio z instead of looking where the block is.
+   */
+  const towardDecoupled = (s: SimState, wp: Vec3, yaw: number, speed: number, gripper: number): number[] => {
+    const a = toward(s, wp, yaw, speed, gripper);
+    const d = [wp[0] - s.ee.pos[0]!, wp[1] - s.ee.pos[1]!];
+    const n = dhypot(d[0]!, d[1]!);
+    const step = Math.min(GAIN * n, speed);
+    a[0] = n > 1e-9 ? (d[0]! / n) * step : 0;
+    a[1] = n > 1e-9 ? (d[1]! / n) * step : 0;
+    a[2] = clamp(GAIN * (wp[2] - s.ee.pos[2]!), -speed, speed);
+    return a;
+  };
+
   const blockYaw = (s: SimState): number => {
     const b = s.objects[blockName];
     const raw = b ? yawOfQuat(b.quat) : 0;
@@ -141,7 +158,7 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
         ) {
           go('descend');
         }
-        return toward(s, wp, yaw, FAST, 1);
+        return towardDecoupled(s, wp, yaw, FAST, 1);
       }
       case 'descend': {
         const err = xyDist(ee, bp);
@@ -211,7 +228,7 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
         if (phase === 'push_above') {
           const wp: Vec3 = [behind[0], behind[1], HOVER_Z];
           if (xyDist(ee, wp) < tolXy && Math.abs(ee[2]! - HOVER_Z) < tolZ) go('push_down');
-          return toward(s, wp, yaw, FAST, 0);
+          return towardDecoupled(s, wp, yaw, FAST, 0);
         }
         const wp: Vec3 = [behind[0], behind[1], PUSH_Z];
         if (xyDist(ee, wp) > 0.02 + tolXy) go('push_above');
