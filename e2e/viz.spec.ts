@@ -255,6 +255,8 @@ test("a recording made with another model is drawn with that model's names and u
     id: 'other-arm',
     name: 'Other arm',
     action: { ...doc.meta.model.action, names: otherNames, units: otherUnits },
+    // A template with no fixed words: every prompt token is instruction, so it gets a bar of its own.
+    prompt_template: '{instruction}',
   };
   files['recording.json'] = strToU8(JSON.stringify(doc));
   const other = Buffer.from(zipSync(files)).toString('base64');
@@ -265,9 +267,15 @@ test("a recording made with another model is drawn with that model's names and u
   const legend = page.getByTestId('episode-charts').locator('.viz-series-legend');
   const histNames = () => page.locator('.viz-hist-names span').allTextContents();
   const dimOptions = () => page.getByTestId('attention-dim').locator('option').allTextContents();
+  const tokenBars = () => page.getByTestId('attention-token').count();
   // Live: the loaded model's names.
   await expect.poll(distNames).toEqual(liveNames);
   expect(await histNames()).toEqual(liveNames);
+  let liveBars = 0;
+  if (manifest.decoder.attentions) {
+    await expect.poll(tokenBars).toBeGreaterThan(0);
+    liveBars = await tokenBars();
+  }
 
   await page.evaluate((id) => window.vla!.openRecording(id), imported.id);
   await expect(page.getByTestId('timeline-recording-model')).toHaveText('Other arm');
@@ -282,6 +290,8 @@ test("a recording made with another model is drawn with that model's names and u
     expect((await dimOptions()).slice(1)).toEqual(otherNames.map((n, i) => `${i + 1} · ${n}`));
     await page.getByTestId('attention-dim').selectOption('6');
     await expect(page.getByTestId('attention-focus')).toContainText('grip');
+    // The recording's own template splits the same prompt: its template words get bars too.
+    await expect.poll(tokenBars).toBeGreaterThan(liveBars);
   }
   // Back to live: the loaded model's names again.
   await page.getByTestId('timeline-back-live').click();

@@ -76,6 +76,7 @@ const OTHER_MANIFEST: Manifest = {
     units: ['cm', 'cm', 'cm', 'deg', 'deg', 'deg', '1'],
   },
   control_hz: 4,
+  prompt: { ...FIXTURE_MANIFEST.prompt, template: 'Task: {instruction}. Action:' },
 };
 
 function modelInfo(manifest: Manifest): ModelInfo {
@@ -405,6 +406,7 @@ describe("the recording's model", () => {
         vocab_size: FIXTURE_MANIFEST.action.vocab_size,
       },
       control_hz: FIXTURE_MANIFEST.control_hz,
+      prompt_template: FIXTURE_MANIFEST.prompt.template,
     });
     // Stored, not only in memory: a second page reading the same database sees it.
     expect((await recorder.read(meta!.id)).meta.model).toEqual(meta?.model);
@@ -427,7 +429,12 @@ describe("the recording's model", () => {
     expect(viewedModelOf(store.getState())?.action.names[0]).toBe('dx');
     await api.openRecording(imported.id);
     const shown = viewedModelOf(store.getState());
-    expect(shown).toMatchObject({ id: 'other-arm', name: 'Other arm', control_hz: 4 });
+    expect(shown).toMatchObject({
+      id: 'other-arm',
+      name: 'Other arm',
+      control_hz: 4,
+      prompt_template: 'Task: {instruction}. Action:',
+    });
     expect(shown?.action.names).toEqual(['x', 'y', 'z', 'roll', 'pitch', 'yaw', 'grip']);
     expect(viewedModelOf(store.getState())).toBe(shown); // a stable selector result
     api.closeRecording();

@@ -81,6 +81,7 @@ const modelSchema = z.object({
     vocab_size: z.number().int().positive(),
   }),
   control_hz: z.number().positive(),
+  prompt_template: z.string().exactOptional(),
 });
 
 const metaSchema = z.object({

@@ -25,6 +25,7 @@ export function recordingModelOf(manifest: Manifest): RecordingModel {
         vocab_size: a.vocab_size,
       },
       control_hz: manifest.control_hz,
+      prompt_template: manifest.prompt.template,
     };
     fromManifest.set(manifest, m);
   }

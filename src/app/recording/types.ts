@@ -18,6 +18,12 @@ export interface RecordingModel {
   action: { dims: number; names: string[]; units: string[]; bins: number; vocab_size: number };
   /** Manifest `control_hz`: control steps per second. */
   control_hz: number;
+  /**
+   * Manifest `prompt.template` (`{instruction}` marks the instruction), so the attention bar chart splits a
+   * recorded prompt into template and instruction words by its own model's template. Absent in recordings
+   * made before it was stored (the loaded model's template is used then).
+   */
+  prompt_template?: string;
 }
 
 export interface RecordingMeta {

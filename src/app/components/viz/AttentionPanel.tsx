@@ -203,7 +203,8 @@ export function AttentionPanel() {
   const info = useApp((s) => s.model.info);
   // An opened recording is drawn with its own model's action names (and its steps' own attention).
   const viewing = useApp((s) => s.viewedRecording !== null);
-  const viewedAction = useViewedModel()?.action ?? null;
+  const viewedModel = useViewedModel();
+  const viewedAction = viewedModel?.action ?? null;
   const record = useSelectedRecord();
   const focus = useViz((s) => s.focus);
   const opacity = useViz((s) => s.opacity);
@@ -252,9 +253,10 @@ export function AttentionPanel() {
   );
 
   const names = viewedAction?.names ?? [];
-  // The loaded model's prompt template; one that does not fit a recording's prompt marks all of it as
-  // instruction (instructionTokenMask), so another model's recording still gets its word bars.
-  const template = manifest?.prompt.template ?? '{instruction}';
+  // The viewed episode's model's prompt template (a recording stores its own), else the loaded model's; one
+  // that does not fit the prompt marks all of it as instruction (instructionTokenMask), so a recording from
+  // before templates were stored still gets its word bars.
+  const template = viewedModel?.prompt_template ?? manifest?.prompt.template ?? '{instruction}';
   const title = (
     <div className="panel-title">
       <span>Attention</span>
