@@ -23,7 +23,11 @@ import { type OrtModule, OrtSessions } from './sessions';
 import { PromptTokenizer } from './tokenizer';
 
 export interface RuntimeHost {
-  ort: OrtModule;
+  /**
+   * The ORT build for an EP, or one module for all. The browser worker loads the plain WASM build
+   * (half the bytes to fetch and compile) unless WebGPU is used, which needs the JSEP build.
+   */
+  ort: OrtModule | ((ep: ExecutionProvider) => Promise<OrtModule>);
   /** navigator.gpu, or null where there is none (Node). */
   gpu: GpuLike | null;
   /** WASM threads configured in ort.env. */
@@ -170,14 +174,23 @@ export class OnnxPolicy implements Policy {
     mark('vla:load:ep');
     try {
       return {
-        sessions: await OrtSessions.create(this.host.ort, bundle, choice.executionProvider),
+        sessions: await OrtSessions.create(
+          await this.ortFor(choice.executionProvider),
+          bundle,
+          choice.executionProvider,
+        ),
         reason: choice.reason,
       };
     } catch (e) {
       if (pref !== 'auto' || choice.executionProvider !== 'webgpu' || !(e instanceof ModelLoadError)) throw e;
-      const sessions = await OrtSessions.create(this.host.ort, bundle, 'wasm');
+      const sessions = await OrtSessions.create(await this.ortFor('wasm'), bundle, 'wasm');
       return { sessions, reason: `auto: WebGPU sessions failed (${e.message}); using WASM` };
     }
+  }
+
+  private ortFor(ep: ExecutionProvider): Promise<OrtModule> {
+    const ort = this.host.ort;
+    return typeof ort === 'function' ? ort(ep) : Promise.resolve(ort);
   }
 
   private describe(bundle: ModelBundle, ep: ExecutionProvider, reason: string): ModelInfo {
