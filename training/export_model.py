@@ -61,8 +61,10 @@ def describe_extra(s: dict) -> str:
         out += f" Plus {x['episodes']} {what}: {x['frames']} frames, training only."
     if s.get("init"):
         i = s["init"]
+        kept = ("its weights and image/state normalisation; action statistics from this dataset"
+                if s.get("args", {}).get("init_action_stats") == "data" else "its weights and normalisation")
         out += (f" Fine-tuned from run `{os.path.basename(str(i['run']).rstrip('/'))}` ({i['steps']} steps, "
-                f"{i['minutes']} min, its weights and normalisation).")
+                f"{i['minutes']} min, {kept}).")
     return out
 
 
