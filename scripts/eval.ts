@@ -1,7 +1,7 @@
 /**
  * `npm run eval -- --model <id|folder|url> --episodes N [--split all|seen|paraphrase|combo]
  *  [--family pick|put|push] [--ep wasm|webgpu|auto] [--json out.json] [--workers 1] [--max-steps M]
- *  [--expert node|browser|none] [--baseline] [--no-build]`
+ *  [--expert node|browser|none] [--baseline] [--trace DIR] [--no-build]`
  * Closed-loop evaluation of a policy in headless Chromium through `window.vla.runEpisode` on the held-out
  * episodes of src/core/splits.ts, with the scripted expert on the same seeds as the ceiling (in Node by
  * default: the same Sim and EpisodeRunner code as the page) and, with --baseline, the random-action
@@ -10,7 +10,7 @@
  * totals (the same per split over all families), model, commit, ep, date, episodes: [per-episode
  * records] }. Node only.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
@@ -20,6 +20,7 @@ import { formatRate, rate, wilsonInterval } from '../src/core/stats';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { Sim } from '../src/sim/Sim';
 import { flags, oneOf } from './lib/args';
+import { traceEpisode } from './lib/evalTrace';
 import { displayPath, folderBytes } from './lib/files';
 import { gitCommit } from './lib/git';
 import { launchChromium, openPlaygroundPage, ROOT, type Served, servePlayground } from './lib/playground';
@@ -39,12 +40,14 @@ interface Args {
   expert: ExpertMode;
   baseline: boolean;
   build: boolean;
+  /** Folder for one trace JSON per policy episode (scripts/lib/evalTrace.ts), or null. */
+  trace: string | null;
 }
 
 const USAGE =
   'usage: npm run eval -- --model <id|folder|url> --episodes N [--split all|seen|paraphrase|combo] ' +
   '[--family pick|put|push] [--ep wasm|webgpu|auto] [--json out.json] [--workers 1] [--max-steps M] ' +
-  '[--expert node|browser|none] [--baseline] [--no-build]';
+  '[--expert node|browser|none] [--baseline] [--trace DIR] [--no-build]';
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -59,6 +62,7 @@ export function parseArgs(argv: string[]): Args {
     expert: 'node',
     baseline: false,
     build: true,
+    trace: null,
   };
   for (const f of flags(argv)) {
     const k = f.name;
@@ -77,6 +81,7 @@ export function parseArgs(argv: string[]): Args {
     else if (k === '--expert') a.expert = f.oneOf(['node', 'browser', 'none'] as const);
     else if (k === '--baseline') a.baseline = true;
     else if (k === '--no-build') a.build = false;
+    else if (k === '--trace') a.trace = resolve(f.value());
     else if (k === '--help' || k === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument "${k}"\n${USAGE}`);
   }
@@ -193,15 +198,31 @@ async function openEvalPage(browser: Browser, served: Served, args: Args, model:
   return { page, info };
 }
 
+let traceSim: Promise<Sim> | null = null;
+
+/** Replay the episode in the Node sim next to the expert's labels (scripts/lib/evalTrace.ts) into `dir`. */
+async function writeTrace(
+  dir: string,
+  job: EpisodeJob,
+  r: { success: boolean; reason: string; actions: number[][] },
+): Promise<void> {
+  traceSim ??= Sim.create({ controlHz: 10 });
+  const trace = traceEpisode(await traceSim, { ...job, success: r.success, reason: r.reason }, r.actions);
+  mkdirSync(dir, { recursive: true });
+  const name = `${job.split}-${job.task.replace(/[^a-z0-9-]+/gi, '_')}-${job.seed}.json`;
+  writeFileSync(join(dir, name), `${JSON.stringify(trace)}\n`);
+}
+
 async function runJob(page: Page, job: EpisodeJob, args: Args): Promise<EpisodeRecord> {
   const t0 = performance.now();
   const r = await page.evaluate(
     async (a) => {
       const r = await window.vla!.runEpisode(a);
-      return { success: r.success, steps: r.steps, reason: r.reason, stepMs: r.stepMs };
+      return { success: r.success, steps: r.steps, reason: r.reason, stepMs: r.stepMs, actions: r.actions };
     },
     { seed: job.seed, task: job.task, instruction: job.instruction, maxSteps: args.maxSteps },
   );
+  if (args.trace) await writeTrace(args.trace, job, r);
   const rec: EpisodeRecord = {
     family: job.family,
     split: job.split,

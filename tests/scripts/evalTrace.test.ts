@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../../scripts/eval';
+import { traceEpisode } from '../../scripts/lib/evalTrace';
+import { createExpert } from '../../src/core/expert';
+import { generateScene } from '../../src/core/sceneGenerator';
+import { Sim } from '../../src/sim/Sim';
+
+let sim: Sim;
+beforeAll(async () => {
+  sim = await Sim.create({ controlHz: 10 });
+});
+
+/** The scripted expert's own actions for (seed, task), run until it is done. */
+function expertActions(seed: number, task: string, maxSteps = 80): number[][] {
+  const scene = generateScene(seed, task);
+  const expert = createExpert(scene);
+  let s = sim.reset(scene);
+  const out: number[][] = [];
+  while (!expert.done && out.length < maxSteps) {
+    const a = expert.act(s);
+    out.push(a);
+    s = sim.step(a).state;
+  }
+  return out;
+}
+
+describe('eval --trace', () => {
+  it('replays the applied actions and labels every state with the expert (here the same actions)', () => {
+    const actions = expertActions(11, 'pick:red-block');
+    const ep = {
+      seed: 11,
+      task: 'pick:red-block',
+      instruction: 'pick up the red block',
+      success: true,
+      reason: 'x',
+    };
+    const trace = traceEpisode(sim, ep, actions);
+    expect(trace.steps).toHaveLength(actions.length);
+    for (const s of trace.steps) {
+      s.policy.forEach((v, k) => {
+        expect(s.expert[k]).toBeCloseTo(v, 4);
+      });
+    }
+    // The replay reaches the same states as the run: the arm closes on the block and then holds it.
+    const phases = trace.steps.map((s) => s.expert_phase);
+    expect(phases[0]).toBe('approach');
+    expect(phases).toContain('lift');
+    const firstHeld = trace.steps.findIndex((s) => s.held);
+    expect(firstHeld).toBeGreaterThan(0);
+    expect(trace.steps[firstHeld]!.block_xy_dist).toBeLessThan(0.02);
+    expect(trace.steps[0]!.block_xy_dist).toBeGreaterThan(0.05);
+  });
+
+  it("shows where another action sequence leaves the expert's labels", () => {
+    // Straight down from the start: the expert's label keeps pointing sideways to the block.
+    const down = Array.from({ length: 8 }, () => [0, 0, -0.02, 0, 0, 0, 1]);
+    const ep = { seed: 11, task: 'pick:red-block', instruction: 'x', success: false, reason: 'x' };
+    const trace = traceEpisode(sim, ep, down);
+    const last = trace.steps[trace.steps.length - 1]!;
+    expect(last.ee[2]!).toBeLessThan(trace.steps[0]!.ee[2]! - 0.1);
+    expect(Math.hypot(last.expert[0]!, last.expert[1]!)).toBeGreaterThan(0.01);
+    expect(last.held).toBe(false);
+  });
+
+  it('parses --trace', () => {
+    expect(parseArgs(['--model', 'm', '--trace', 'out/t']).trace).toMatch(/out[\\/]t$/);
+    expect(parseArgs(['--model', 'm']).trace).toBeNull();
+  });
+});
