@@ -221,7 +221,7 @@ def main(argv=None) -> None:
         train_eps = train_eps + more
     carried = resume if resume is not None else init
     if carried is not None:
-        if resume is not None or getattr(args, "init_action_stats", "init") == "init":
+        if resume is not None or args.init_action_stats == "init":
             norm = carried["norm_stats"]
         sst = carried["state_stats"]
         image_mean, image_std = carried["image_mean"], carried["image_std"]

@@ -101,34 +101,34 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
     phaseSteps = 0;
   };
 
-  /** Action toward a waypoint with a top-down gripper at `yaw`, speed-capped. */
-  const toward = (s: SimState, wp: Vec3, yaw: number, speed: number, gripper: number): number[] => {
-    const a = new Array<number>(7).fill(0);
-    const d = [wp[0] - s.ee.pos[0]!, wp[1] - s.ee.pos[1]!, wp[2] - s.ee.pos[2]!];
-    const n = dhypot(d[0]!, d[1]!, d[2]!);
+  /** `d` scaled to length min(GAIN·|d|, speed): a proportional, speed-capped step along `d`. */
+  const cappedStep = (d: number[], speed: number): number[] => {
+    const n = dhypot(...d);
     const step = Math.min(GAIN * n, speed);
-    for (let k = 0; k < 3; k++) a[k] = n > 1e-9 ? (d[k]! / n) * step : 0;
-    const er = orientationError(topDownQuat(yaw), s.ee.quat);
-    for (let k = 0; k < 3; k++) a[3 + k] = clamp(ROT_GAIN * er[k]!, -ROT_MAX, ROT_MAX);
-    a[6] = gripper;
-    return a;
+    return d.map((v) => (n > 1e-9 ? (v / n) * step : 0));
   };
 
   /**
-   * Like `toward`, but xy and z each approach the waypoint at their own speed cap, so the arm reaches the
-   * waypoint's height while still travelling sideways (the height is then at most a weak cue for having
-   * arrived). A straight 3-D line makes both arrive at the same step, and a policy trained on it learns
-   * "at hover height, go down" from its proprio z instead of looking where the block is.
+   * Action toward a waypoint with a top-down gripper at `yaw`, speed-capped. `decoupled`: xy and z each
+   * approach the waypoint at their own cap, so the arm reaches the waypoint's height while still travelling
+   * sideways (the height is then at most a weak cue for having arrived). A straight 3-D line makes both
+   * arrive at the same step, and a policy trained on it learns "at hover height, go down" from its proprio
+   * z instead of looking where the block is.
    */
-  const towardDecoupled = (s: SimState, wp: Vec3, yaw: number, speed: number, gripper: number): number[] => {
-    const a = toward(s, wp, yaw, speed, gripper);
-    const d = [wp[0] - s.ee.pos[0]!, wp[1] - s.ee.pos[1]!];
-    const n = dhypot(d[0]!, d[1]!);
-    const step = Math.min(GAIN * n, speed);
-    a[0] = n > 1e-9 ? (d[0]! / n) * step : 0;
-    a[1] = n > 1e-9 ? (d[1]! / n) * step : 0;
-    a[2] = clamp(GAIN * (wp[2] - s.ee.pos[2]!), -speed, speed);
-    return a;
+  const toward = (
+    s: SimState,
+    wp: Vec3,
+    yaw: number,
+    speed: number,
+    gripper: number,
+    decoupled = false,
+  ): number[] => {
+    const d = [wp[0] - s.ee.pos[0]!, wp[1] - s.ee.pos[1]!, wp[2] - s.ee.pos[2]!];
+    const move = decoupled
+      ? [...cappedStep([d[0]!, d[1]!], speed), clamp(GAIN * d[2]!, -speed, speed)]
+      : cappedStep(d, speed);
+    const er = orientationError(topDownQuat(yaw), s.ee.quat);
+    return [...move, ...er.map((e) => clamp(ROT_GAIN * e, -ROT_MAX, ROT_MAX)), gripper];
   };
 
   const blockYaw = (s: SimState): number => {
@@ -158,7 +158,7 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
         ) {
           go('descend');
         }
-        return towardDecoupled(s, wp, yaw, FAST, 1);
+        return toward(s, wp, yaw, FAST, 1, true);
       }
       case 'descend': {
         const err = xyDist(ee, bp);
@@ -228,7 +228,7 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
         if (phase === 'push_above') {
           const wp: Vec3 = [behind[0], behind[1], HOVER_Z];
           if (xyDist(ee, wp) < tolXy && Math.abs(ee[2]! - HOVER_Z) < tolZ) go('push_down');
-          return towardDecoupled(s, wp, yaw, FAST, 0);
+          return toward(s, wp, yaw, FAST, 0, true);
         }
         const wp: Vec3 = [behind[0], behind[1], PUSH_Z];
         if (xyDist(ee, wp) > 0.02 + tolXy) go('push_above');

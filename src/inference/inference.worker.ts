@@ -72,12 +72,9 @@ if (scope.name !== 'em-pthread') {
 
 /** The WebGPU device ORT created in this worker, once a WebGPU session exists. */
 async function ortDevice(): Promise<(GpuDeviceLike & { destroy(): void }) | null> {
-  const jsep = builds.get('jsep');
-  if (!jsep) return null;
   try {
-    return (await (
-      await jsep
-    ).env.webgpu.device) as unknown as GpuDeviceLike & { destroy(): void };
+    const jsep = await builds.get('jsep'); // only the JSEP build makes WebGPU sessions
+    return jsep ? ((await jsep.env.webgpu.device) as unknown as GpuDeviceLike & { destroy(): void }) : null;
   } catch {
     return null;
   }
