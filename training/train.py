@@ -180,6 +180,20 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
             **({"keypoint_px": kp_err / kp_n} if kp_n else {})}
 
 
+def model_config(args, vocab_size: int, word_dim: int, n_learned_tokens: int) -> VLAConfig:
+    """The architecture a run's args describe (also what import_model.py rebuilds a bundle into)."""
+    return VLAConfig(vocab_size=vocab_size, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
+                     ffn_dim=args.ffn, image_size=args.image_size, patch_grid=args.patch_grid,
+                     stem_channels=args.stem_channels, stem_widen=True, stem_refine=True,
+                     max_positions=getattr(args, "max_positions", 128), keypoints=getattr(args, "keypoints", 0),
+                     state_dim=4, dropout=args.dropout, word_dim=word_dim,
+                     n_learned_tokens=n_learned_tokens, action_head_only=True,
+                     coord_channels=bool(getattr(args, "coord_channels", 0)),
+                     aux_dim=AUX_DIM if getattr(args, "aux_weight", 0) > 0 else 0,
+                     patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0,
+                     activation=getattr(args, "activation", "gelu"))
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -233,16 +247,7 @@ def main(argv=None) -> None:
     print(f"train {len(train_eps)} episodes / {len(train)} frames, val {len(val_eps)} episodes / {len(val)} frames, "
           f"vocab {vocab.size}, loaded in {time.time() - t_load:.0f}s", flush=True)
 
-    cfg = VLAConfig(vocab_size=vocab.size, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
-                    ffn_dim=args.ffn, image_size=args.image_size, patch_grid=args.patch_grid,
-                    stem_channels=args.stem_channels, stem_widen=True, stem_refine=True,
-                    max_positions=getattr(args, "max_positions", 128), keypoints=getattr(args, "keypoints", 0),
-                    state_dim=4, dropout=args.dropout, word_dim=vectors.shape[1],
-                    n_learned_tokens=int((~is_word).sum()), action_head_only=True,
-                    coord_channels=bool(getattr(args, "coord_channels", 0)),
-                    aux_dim=AUX_DIM if getattr(args, "aux_weight", 0) > 0 else 0,
-                    patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0,
-                    activation=getattr(args, "activation", "gelu"))
+    cfg = model_config(args, vocab.size, vectors.shape[1], int((~is_word).sum()))
     torch.manual_seed(args.seed)
     model = VLA(cfg)
     model.set_word_vectors(torch.tensor(vectors), torch.tensor(is_word))
