@@ -63,8 +63,13 @@ def describe_extra(s: dict) -> str:
         i = s["init"]
         kept = ("its weights and image/state normalisation; action statistics from this dataset"
                 if s.get("args", {}).get("init_action_stats") == "data" else "its weights and normalisation")
-        out += (f" Fine-tuned from run `{os.path.basename(str(i['run']).rstrip('/'))}` ({i['steps']} steps, "
-                f"{i['minutes']} min, {kept}).")
+        if i.get("imported_from"):  # a run rebuilt from a bundle (training/import_model.py) has no steps of its own
+            src = i["imported_from"]
+            out += (f" Fine-tuned from the bundled model `{src.get('id', '?')}` as it was committed (rebuilt from "
+                    f"its graphs by `npm run train:import`; {kept}; its own training is in its model card's history).")
+        else:
+            out += (f" Fine-tuned from run `{os.path.basename(str(i['run']).rstrip('/'))}` ({i['steps']} steps, "
+                    f"{i['minutes']} min, {kept}).")
     return out
 
 

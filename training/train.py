@@ -418,7 +418,8 @@ def main(argv=None) -> None:
                              "train_episodes": len(train_eps), "train_frames": len(train),
                              "val_episodes": len(val_eps), "val_frames": len(val), "val": final,
                              "params": n_params, "args": vars(args), "meta": meta, "extra_data": extra_info,
-                             **({"init": {"run": args.init, "steps": init["step"], "minutes": round(init["elapsed"] / 60, 1)}}
+                             **({"init": {"run": args.init, "steps": init["step"], "minutes": round(init["elapsed"] / 60, 1),
+                                         **({"imported_from": init["imported_from"]} if "imported_from" in init else {})}}
                                 if init is not None else {})}},
                 os.path.join(args.out, "model.pt"))
     print(f"done: step {step}, {elapsed / 60:.1f} min; wrote {os.path.join(args.out, 'model.pt')} "
