@@ -6,7 +6,8 @@ Usage: npm run train:import -- [--model models/vla-tabletop-s] --out training/ou
 
 - vision_encoder and decoder: each named initializer is the state-dict entry of the same name; an unnamed
   MatMul weight (`onnx::MatMul_N`, a Linear the exporter transposed) is named by the bias its output is added
-  to (the action head, which has no bias, by its shape); int8 weights behind DequantizeLinear are dequantized.
+  to (the action head, which has no bias, by its shape); int8 weights (behind DequantizeLinear, or gathered
+  rows times a per-row scale) are dequantized.
 - embed_tokens: the graph holds the folded table (proj(frozen word vector) for words, learned rows for the
   rest), int8 per row or float32. The word rows give the projection back by least squares over the frozen
   vectors (10k equations, 101 unknowns per output); the other rows are the learned embeddings.
@@ -35,6 +36,7 @@ from train import model_config, parse_args, save_atomic  # noqa: E402
 from vla.export import export_graphs  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
 from vla.model import VLA  # noqa: E402
+from vla.quantize import DQ_SUFFIX, Q8_SUFFIX, ROWSCALE_SUFFIX  # noqa: E402
 
 
 class Graph:
@@ -44,6 +46,7 @@ class Graph:
         self.model = onnx.load(path)
         g = self.model.graph
         self.init = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+        self.quant_parts: set[str] = set()  # int8 data, scales and zero points behind a DequantizeLinear
         self.nodes = list(g.node)
         self.consumers: dict[str, list[onnx.NodeProto]] = {}
         for n in self.nodes:
@@ -58,7 +61,14 @@ class Graph:
                 shape = [1] * q.ndim
                 if scale.ndim:
                     shape[axis] = -1
-                self.init[n.output[0]] = (q - zp.reshape(shape)) * scale.reshape(shape)
+                out = n.output[0]
+                self.init[out[: -len(DQ_SUFFIX)] if out.endswith(DQ_SUFFIX) else out] = (q - zp.reshape(shape)) * scale.reshape(shape)
+                self.quant_parts.update(x for x in n.input if x)
+        for name in list(self.init):  # gathered tables: int8 rows times a per-row scale
+            base = name[: -len(Q8_SUFFIX)]
+            if name.endswith(Q8_SUFFIX) and base + ROWSCALE_SUFFIX in self.init and base not in self.init:
+                self.init[base] = self.init[name].astype(np.float32) * self.init[base + ROWSCALE_SUFFIX]
+                self.quant_parts.update((name, base + ROWSCALE_SUFFIX))
 
     def ops(self) -> set[str]:
         return {n.op_type for n in self.nodes}
@@ -67,12 +77,15 @@ class Graph:
         """State-dict entries (without `prefix`) for the graph's weights."""
         out: dict[str, np.ndarray] = {}
         for name, a in self.init.items():
-            if name.startswith(prefix) and not name.endswith(("_q8", "_scale", "_zero_point")):
+            if name.startswith(prefix) and name not in self.quant_parts:
                 out[name[len(prefix):]] = a
         for n in self.nodes:
-            if n.op_type != "MatMul" or n.input[1] not in self.init or n.input[1].startswith(prefix):
+            if n.op_type != "MatMul":
                 continue
-            w = self.init[n.input[1]]
+            name = n.input[1][: -len(DQ_SUFFIX)] if n.input[1].endswith(DQ_SUFFIX) else n.input[1]
+            if name not in self.init or name.startswith(prefix):
+                continue
+            w = self.init[name]
             bias = [x for c in self.consumers.get(n.output[0], []) if c.op_type == "Add"
                     for x in c.input if x.startswith(prefix) and x.endswith(".bias")]
             if len(bias) == 1:
@@ -80,18 +93,13 @@ class Graph:
             elif head_shape is not None and w.shape == head_shape:
                 out["lm_head.weight"] = w.T
             else:
-                raise SystemExit(f"cannot tell which layer the MatMul weight {n.input[1]} {w.shape} belongs to")
+                raise SystemExit(f"cannot tell which layer the MatMul weight {name} {w.shape} belongs to")
         return out
 
 
 def embedding_table(path: str) -> np.ndarray:
-    g = Graph(path)
-    floats = [a for a in g.init.values() if a.ndim == 2 and a.dtype == np.float32 and a.shape[1] > 1]
-    if floats:
-        return floats[0]
-    q = next(a for a in g.init.values() if a.dtype == np.int8 and a.ndim == 2)
-    scale = next(a for a in g.init.values() if a.dtype == np.float32 and a.shape == (q.shape[0], 1))
-    return q.astype(np.float32) * scale
+    """The embed_tokens graph's [V, D] table (export.py's `table` buffer), dequantized if it is int8."""
+    return Graph(path).init["table"]
 
 
 def main(argv=None) -> None:
@@ -144,9 +152,8 @@ def main(argv=None) -> None:
         if tuple(state[k].shape) != v.shape:
             raise SystemExit(f"{k}: the bundle has {v.shape}, the rebuilt architecture {tuple(state[k].shape)}")
         state[k] = torch.tensor(np.ascontiguousarray(v), dtype=state[k].dtype)
-    fresh = [k for k in state if k not in loaded and not k.startswith(("aux_head", "patch_head"))
-             and k not in ("vision.coords", "vision.kp_grid", "embed_tokens.vectors", "embed_tokens.is_word",
-                           "embed_tokens.learned_index")]
+    buffers = dict(model.named_buffers())  # constants the constructor and set_word_vectors already filled in
+    fresh = [k for k in state if k not in loaded and k not in buffers and not k.startswith(("aux_head", "patch_head"))]
     if fresh:
         raise SystemExit(f"weights missing from the bundle: {', '.join(fresh)}")
     model.load_state_dict(state)

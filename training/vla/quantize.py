@@ -11,6 +11,14 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
+# Names of the quantized tensors (import_model.py reads them back): a MatMul/Conv weight `name` becomes
+# `name + Q8_SUFFIX` (int8) behind a DequantizeLinear whose output is `name + DQ_SUFFIX`; a gathered table
+# becomes `name + Q8_SUFFIX` with per-row scales `name + ROWSCALE_SUFFIX`.
+Q8_SUFFIX = "_q8"
+DQ_SUFFIX = "_dq"
+ROWSCALE_SUFFIX = "_rowscale"
+
+
 def _quant(w: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     """Symmetric int8 along `axis` (one scale per index of that axis): (q int8, scale float32)."""
     red = tuple(i for i in range(w.ndim) if i != axis)
@@ -62,7 +70,7 @@ def quantize_model(src: str, dst: str, min_elements: int = 1024) -> dict:
         if len(axes) == 1 and None not in axes:
             axis = axes.pop()
             q, scale = _quant(w, axis)
-            qn, sn, zn, out = f"{name}_q8", f"{name}_scale", f"{name}_zero", f"{name}_dq"
+            qn, sn, zn, out = f"{name}{Q8_SUFFIX}", f"{name}_scale", f"{name}_zero", f"{name}{DQ_SUFFIX}"
             new_inits += [numpy_helper.from_array(q, qn), numpy_helper.from_array(scale, sn),
                           numpy_helper.from_array(np.zeros_like(scale, dtype=np.int8), zn)]
             new_nodes.append((first, helper.make_node("DequantizeLinear", [qn, sn, zn], [out], name=f"{name}_DequantizeLinear", axis=axis)))
@@ -73,7 +81,7 @@ def quantize_model(src: str, dst: str, min_elements: int = 1024) -> dict:
         elif all(n.op_type == "Gather" and n.input[0] == name and
                  next((a.i for a in n.attribute if a.name == "axis"), 0) == 0 for n in users) and w.ndim == 2:
             q, scale = _quant(w, 0)
-            qn, sn = f"{name}_q8", f"{name}_rowscale"
+            qn, sn = f"{name}{Q8_SUFFIX}", f"{name}{ROWSCALE_SUFFIX}"
             new_inits += [numpy_helper.from_array(q, qn), numpy_helper.from_array(scale.reshape(-1, 1), sn)]
             for k, n in enumerate(users):
                 out = n.output[0]
