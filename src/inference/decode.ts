@@ -5,7 +5,7 @@
  * through `GraphBackend`, so it imports no ORT and runs against any runtime.
  */
 import { detokenizeActions } from '../core/actionTokenizer';
-import { PolicyInputError } from '../core/errors';
+import { GraphContractError, PolicyInputError } from '../core/errors';
 import { type GraphName, pastKeyName, presentName } from '../core/graphContract';
 import { DEFAULT_MAX_INSTRUCTION_CHARS, type Manifest, unnormStats } from '../core/manifest';
 import type {
@@ -209,7 +209,16 @@ export async function decodeActions(
       useKv ? [feeds.inputs_embeds!, feeds.attention_mask!, feeds.position_ids!] : Object.values(feeds),
     );
     const logits = f32(out.logits, 'decoder logits');
-    const tok = chooseActionToken(logits, (S - 1) * V, V, bins, probs, d * bins, sampling, rng);
+    // A graph may return every position's logits [1, S, V] or, as the bundled exports do, only the last
+    // one's [1, 1, V]: either way the last row predicts the next action token.
+    const rows = out.logits!.dims[1] ?? S;
+    if (rows !== S && rows !== 1)
+      throw new GraphContractError(
+        `decoder logits have ${rows} positions for a ${S}-position input (expected ${S} or 1)`,
+        manifest.graphs.decoder,
+        'logits',
+      );
+    const tok = chooseActionToken(logits, (rows - 1) * V, V, bins, probs, d * bins, sampling, rng);
     tokens.push(tok);
 
     const att = attnName ? out[attnName] : undefined;

@@ -1,10 +1,12 @@
 /**
  * The bundled default model (models/vla-tabletop-s) through the in-process runtime on WASM: its vision
  * encoder emits the tokens its manifest declares (patch grid, keypoint tokens, state token) and the
- * attention layout the UI draws from names them in that order; KV-cache decoding equals full recompute.
+ * attention layout the UI draws from names them in that order; KV-cache decoding equals full recompute; the
+ * decoder graph returns only the last position's logits and attention (what a greedy decoder reads).
  * (Parity with PyTorch and the int8-vs-fp32 agreement are in the model's parity.json, by training/parity.ts.)
  */
 import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/core/policy';
 import { createInProcessPolicy } from '../../src/inference/inProcess';
@@ -12,8 +14,9 @@ import { createInProcessPolicy } from '../../src/inference/inProcess';
 const DIR = 'models/vla-tabletop-s';
 const manifest = JSON.parse(readFileSync(`${DIR}/manifest.json`, 'utf8')) as {
   image: { patch_grid: [number, number]; keypoint_tokens?: number; num_tokens: number; camera_size?: number };
-  decoder: { num_layers: number; num_kv_heads: number };
-  action: { dims: number };
+  graphs: { decoder: string };
+  decoder: { num_layers: number; num_kv_heads: number; head_dim: number; hidden_size: number };
+  action: { dims: number; vocab_size: number };
   state?: { dims: number };
 };
 
@@ -79,5 +82,37 @@ describe('the bundled model', () => {
       expect(kv.tokens).toEqual(full.tokens);
       for (let i = 0; i < kv.probs.length; i++) expect(kv.probs[i]).toBeCloseTo(full.probs[i]!, 4);
     }
+  });
+
+  it('returns the last position only from a prefill: [1, 1, vocab] logits, one attention row', async () => {
+    const d = manifest.decoder;
+    const session = await ort.InferenceSession.create(
+      new Uint8Array(readFileSync(`${DIR}/${manifest.graphs.decoder}`)),
+      { executionProviders: ['wasm'] },
+    );
+    const S = 90;
+    const embeds = new Float32Array(S * d.hidden_size).map((_, i) => Math.sin(i * 0.37));
+    const feeds: Record<string, ort.Tensor> = {
+      inputs_embeds: new ort.Tensor('float32', embeds, [1, S, d.hidden_size]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(S).fill(1n), [1, S]),
+      position_ids: new ort.Tensor(
+        'int64',
+        BigInt64Array.from({ length: S }, (_, i) => BigInt(i)),
+        [1, S],
+      ),
+    };
+    for (let l = 0; l < d.num_layers; l++)
+      for (const kv of ['key', 'value'])
+        feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [
+          1,
+          d.num_kv_heads,
+          0,
+          d.head_dim,
+        ]);
+    const out = await session.run(feeds);
+    expect(out.logits!.dims).toEqual([1, 1, manifest.action.vocab_size]);
+    expect(out.attentions!.dims).toEqual([1, d.num_layers, d.num_kv_heads, 1, S]);
+    expect(out['present.0.key']!.dims).toEqual([1, d.num_kv_heads, S, d.head_dim]);
+    await session.release();
   });
 });

@@ -50,7 +50,7 @@ class _DecoderGraph(nn.Module):
 
     def forward(self, inputs_embeds, attention_mask, position_ids, *flat_past):
         past = [(flat_past[2 * i], flat_past[2 * i + 1]) for i in range(len(flat_past) // 2)]
-        logits, presents, attentions = self.m.decoder(inputs_embeds, attention_mask, position_ids, past)
+        logits, presents, attentions = self.m.decoder(inputs_embeds, attention_mask, position_ids, past, last_only=True)
         flat = [t for kv in presents for t in kv]
         return (logits, *flat, attentions)
 
@@ -104,8 +104,8 @@ def export_graphs(model: VLA, onnx_dir: str, suffix: str = "") -> dict[str, str]
             "inputs_embeds": {0: "batch", 1: "sequence"},
             "attention_mask": {0: "batch", 1: "total_sequence"},
             "position_ids": {0: "batch", 1: "sequence"},
-            "logits": {0: "batch", 1: "sequence"},
-            "attentions": {0: "batch", 3: "sequence", 4: "total_sequence"},
+            "logits": {0: "batch"},  # [batch, 1, vocab]: the last position's (Decoder.forward last_only)
+            "attentions": {0: "batch", 4: "total_sequence"},  # [batch, layers, heads, 1, total_sequence]
         }
         for i in range(cfg.n_layers):
             for kv in ("key", "value"):

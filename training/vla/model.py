@@ -236,7 +236,10 @@ class Decoder(nn.Module):
             x, _, _, _ = blk(x, allowed, pk, pv)
         return self.ln_f(x)
 
-    def forward(self, inputs_embeds, attention_mask, position_ids, past):
+    def forward(self, inputs_embeds, attention_mask, position_ids, past, last_only: bool = False):
+        """last_only: logits and attentions of the last position only ([B, 1, V], [B, L, H, 1, P+S]) — all a
+        greedy decoder reads. The exported graph uses it: a prefill over ~100 positions otherwise pads and
+        returns ~100 × vocab logits (4 MB) that the runtime copies out of the WASM heap and never reads."""
         # Key positions come from the mask (cumsum), so the graph needs no shape arithmetic:
         # query i may see key j iff key_pos[j] <= position_ids[i] and the key is not padding.
         valid = attention_mask > 0
@@ -247,8 +250,8 @@ class Decoder(nn.Module):
         for blk, (pk, pv) in zip(self.blocks, past):
             x, k, v, w = blk(x, allowed, pk, pv)
             presents.append((k, v))
-            attns.append(w)
-        logits = self.full_logits(self.ln_f(x))
+            attns.append(w[:, :, -1:] if last_only else w)
+        logits = self.full_logits(self.ln_f(x[:, -1:] if last_only else x))
         return logits, presents, torch.stack(attns, dim=1)
 
     def empty_past(self, batch: int = 1, device=None):
