@@ -1,6 +1,6 @@
 /**
  * `npm run eval -- --model <id|folder|url> --episodes N [--split all|seen|paraphrase|combo]
- *  [--family pick|put|push] [--ep wasm|webgpu|auto] [--json out.json] [--workers 1] [--max-steps M]
+ *  [--family pick|put|push] [--ep wasm|webgpu|auto] [--decoding argmax|median] [--json out.json] [--workers 1] [--max-steps M]
  *  [--expert node|browser|none] [--baseline] [--trace DIR] [--no-build]`
  * Closed-loop evaluation of a policy in headless Chromium through `window.vla.runEpisode` on the held-out
  * episodes of src/core/splits.ts, with the scripted expert on the same seeds as the ceiling (in Node by
@@ -34,6 +34,8 @@ interface Args {
   splits: EvalSplit[];
   families: TaskFamily[];
   ep: 'wasm' | 'webgpu' | 'auto';
+  /** `?decoding=` of the page: override the model's decoding; null keeps the manifest's. */
+  decoding: 'argmax' | 'median' | null;
   json: string | null;
   workers: number;
   maxSteps: number;
@@ -46,7 +48,7 @@ interface Args {
 
 const USAGE =
   'usage: npm run eval -- --model <id|folder|url> --episodes N [--split all|seen|paraphrase|combo] ' +
-  '[--family pick|put|push] [--ep wasm|webgpu|auto] [--json out.json] [--workers 1] [--max-steps M] ' +
+  '[--family pick|put|push] [--ep wasm|webgpu|auto] [--decoding argmax|median] [--json out.json] [--workers 1] [--max-steps M] ' +
   '[--expert node|browser|none] [--baseline] [--trace DIR] [--no-build]';
 
 export function parseArgs(argv: string[]): Args {
@@ -56,6 +58,7 @@ export function parseArgs(argv: string[]): Args {
     splits: [...EVAL_SPLITS],
     families: [...TASK_FAMILIES],
     ep: 'wasm',
+    decoding: null,
     json: null,
     workers: 1,
     maxSteps: DEFAULT_MAX_STEPS,
@@ -75,6 +78,7 @@ export function parseArgs(argv: string[]): Args {
       const v = f.value();
       a.families = v === 'all' ? [...TASK_FAMILIES] : [oneOf(k, v, TASK_FAMILIES)];
     } else if (k === '--ep') a.ep = f.oneOf(['wasm', 'webgpu', 'auto'] as const);
+    else if (k === '--decoding') a.decoding = f.oneOf(['argmax', 'median'] as const);
     else if (k === '--json') a.json = resolve(f.value());
     else if (k === '--workers') a.workers = f.integer(1);
     else if (k === '--max-steps') a.maxSteps = f.integer(1);
@@ -191,9 +195,18 @@ async function expertInNode(jobs: readonly EpisodeJob[], maxSteps: number) {
 }
 
 async function openEvalPage(browser: Browser, served: Served, args: Args, model: ModelRef) {
-  const page = await openPlaygroundPage(browser, served.url({ model: model.pageRef, ep: args.ep, view: 0 }), {
-    waitFor: 'runEpisode',
-  });
+  const page = await openPlaygroundPage(
+    browser,
+    served.url({
+      model: model.pageRef,
+      ep: args.ep,
+      view: 0,
+      ...(args.decoding ? { decoding: args.decoding } : {}),
+    }),
+    {
+      waitFor: 'runEpisode',
+    },
+  );
   const info = await page.evaluate(() => window.vla!.ready());
   return { page, info };
 }
@@ -394,10 +407,12 @@ async function main(): Promise<void> {
   const stepMs = median(records.map((r) => r.step_ms_median));
   const eps = jobs.length / evalS;
   const modelInfo = modelReport(model, info?.modelId ?? null);
+  const manifestAction = model.manifest?.action as { decoding?: string } | undefined;
+  const decoding = args.decoding ?? manifestAction?.decoding ?? 'argmax';
   printTable(
     table,
     `\nmodel ${String(modelInfo.id)}${modelInfo.name ? ` (${String(modelInfo.name)})` : ''} · ep ${info?.executionProvider ?? args.ep} · ` +
-      `${args.episodes} episodes per cell · max ${args.maxSteps} steps`,
+      `decoding ${decoding} · ${args.episodes} episodes per cell · max ${args.maxSteps} steps`,
   );
   console.log(
     `\n${jobs.length} policy episodes in ${evalS.toFixed(1)} s (${eps.toFixed(3)} episodes/s, median ${stepMs.toFixed(1)} ms per step` +
@@ -411,6 +426,7 @@ async function main(): Promise<void> {
       ...gitCommit(),
       ep: info?.executionProvider ?? args.ep,
       ep_requested: args.ep,
+      decoding,
       date: new Date().toISOString(),
       episodes_per_cell: args.episodes,
       max_steps: args.maxSteps,

@@ -4,6 +4,7 @@
  * loads the model (then runs it when autorun is set). Must not import React.
  */
 import type { ExecutionProviderPreference } from '../core/policy';
+import type { Decoding } from '../core/sampling';
 import { createWorkerPolicy } from '../inference/client';
 import type { EpisodeRunner } from './EpisodeRunner';
 import { DEFAULT_MODEL_ID } from './models';
@@ -15,6 +16,8 @@ export interface PolicyUrlParams {
   ep?: ExecutionProviderPreference;
   /** A bundled model id or a folder URL. */
   model?: string;
+  /** `?decoding=argmax|median`: override the model's decoding (PolicySlice.policyDecoding). */
+  decoding?: Decoding;
   autorun: boolean;
 }
 
@@ -38,6 +41,11 @@ export function readPolicyParams(search: string): PolicyUrlParams {
   }
   const model = q.get('model');
   if (model?.trim()) out.model = model.trim();
+  const decoding = q.get('decoding');
+  if (decoding) {
+    if (decoding === 'argmax' || decoding === 'median') out.decoding = decoding;
+    else console.warn(`ignoring ?decoding=${decoding}: expected argmax or median`);
+  }
   return out;
 }
 
@@ -75,6 +83,7 @@ export function preloadPolicy(search: string, store: Store): Promise<boolean> {
   store.setState((s) => ({
     model: { ...s.model, epPreference: params.ep ?? s.model.epPreference },
     ...(params.instruction ? { policyInstruction: params.instruction } : {}),
+    ...(params.decoding ? { policyDecoding: params.decoding } : {}),
     matchCameraToModel: !new URLSearchParams(search).has('cam'),
   }));
   store.getState().setPolicy(createWorkerPolicy());

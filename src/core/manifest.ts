@@ -87,6 +87,11 @@ export const ManifestSchema = z.object({
     vocab_size: posInt,
     norm_stats: z.record(z.string(), NormStatsSchema),
     unnorm_key: z.string().min(1),
+    /**
+     * How a token is chosen when not sampling: 'argmax' (the most likely bin, OpenVLA's greedy decoding) or
+     * 'median' (the bin where the cumulative probability reaches ½). @default 'argmax'
+     */
+    decoding: z.enum(['argmax', 'median']).optional(),
   }),
   /** Optional proprioceptive input (LeRobot observation.state), normalized (s − mean) / std in the runtime. */
   state: z

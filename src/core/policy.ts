@@ -4,6 +4,7 @@
  * its inputs and results. Pure types; must not import DOM, three.js, ORT or React.
  */
 import type { Manifest } from './manifest';
+import type { Decoding } from './sampling';
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
 export type ExecutionProviderPreference = 'auto' | ExecutionProvider;
@@ -61,8 +62,10 @@ export interface ModelInfo {
 }
 
 export interface PredictOptions {
-  /** 0/undefined: greedy. */
+  /** 0/undefined: deterministic (`decoding`). */
   temperature?: number;
+  /** Without sampling: 'argmax' or 'median' (core/sampling.ts). @default the manifest's action.decoding, else 'argmax' */
+  decoding?: Decoding;
   topK?: number;
   /** Seed for sampling. @default 0 */
   seed?: number;

@@ -7,9 +7,19 @@
 import { InvalidLogitsError } from './errors';
 import type { Rng } from './prng';
 
+/** How a token is chosen without sampling: the most likely bin, or the distribution's median bin. */
+export type Decoding = 'argmax' | 'median';
+
 export interface SamplingOptions {
-  /** 0 or undefined: greedy (argmax). > 0: sample from softmax(logits / temperature). */
+  /** 0 or undefined: deterministic (`decoding`). > 0: sample from softmax(logits / temperature). */
   temperature?: number;
+  /**
+   * Without sampling: 'argmax' (greedy) or 'median' — the first bin at which the cumulative probability
+   * reaches ½. Bins are ordered values of one action dimension, so where the model splits its mass between
+   * two values (e.g. "keep moving" and "arrived"), the median follows the majority side and lands between
+   * the modes instead of jumping to whichever peak is a little higher. @default 'argmax'
+   */
+  decoding?: Decoding;
   /** Keep only the k most likely action tokens before sampling (0/undefined: all). */
   topK?: number;
 }
@@ -47,6 +57,18 @@ export function actionProbs(
   for (let k = 0; k < bins; k++) out[outOffset + k] = out[outOffset + k]! / sum;
 }
 
+/** First index k with p[offset] + … + p[offset + k] ≥ ½ of the total of `p[offset … offset + n)`. */
+export function medianIndex(p: ArrayLike<number>, offset: number, n: number): number {
+  let total = 0;
+  for (let k = 0; k < n; k++) total += p[offset + k]!;
+  let acc = 0;
+  for (let k = 0; k < n; k++) {
+    acc += p[offset + k]!;
+    if (acc >= total / 2) return k;
+  }
+  return n - 1;
+}
+
 /** Index of the largest value in `p[offset … offset + n)` (first on ties). */
 export function argmax(p: ArrayLike<number>, offset: number, n: number): number {
   let best = 0;
@@ -80,7 +102,13 @@ export function chooseActionToken(
   actionProbs(logits, rowOffset, vocabSize, bins, probsOut, probsOffset, 1);
   const start = vocabSize - bins;
   const t = options.temperature ?? 0;
-  if (!(t > 0)) return start + argmax(probsOut, probsOffset, bins);
+  if (!(t > 0))
+    return (
+      start +
+      (options.decoding === 'median'
+        ? medianIndex(probsOut, probsOffset, bins)
+        : argmax(probsOut, probsOffset, bins))
+    );
   if (!rng) throw new Error('chooseActionToken: sampling (temperature > 0) needs an Rng');
   if (scratch.p.length < bins) scratch.p = new Float32Array(bins);
   const p = scratch.p;

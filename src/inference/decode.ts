@@ -157,6 +157,7 @@ export async function decodeActions(
   const sampling = {
     ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
     ...(options.topK !== undefined ? { topK: options.topK } : {}),
+    decoding: options.decoding ?? manifest.action.decoding ?? 'argmax',
   };
   const attnName = dec.attentions;
   let attention: AttentionMaps | undefined;

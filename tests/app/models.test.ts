@@ -31,4 +31,10 @@ describe('readPolicyParams', () => {
     });
     expect(readPolicyParams('?ep=cuda&autorun=0')).toEqual({ autorun: false });
   });
+
+  it('reads decoding=argmax|median and drops anything else', () => {
+    expect(readPolicyParams('?decoding=median')).toEqual({ decoding: 'median', autorun: false });
+    expect(readPolicyParams('?decoding=argmax')).toEqual({ decoding: 'argmax', autorun: false });
+    expect(readPolicyParams('?decoding=beam')).toEqual({ autorun: false });
+  });
 });

@@ -20,7 +20,7 @@ import { makeSourceSlice } from '../../src/app/store/sourceSlice';
 import { createUiSlice } from '../../src/app/store/uiSlice';
 import type { World } from '../../src/app/World';
 import { parseManifest } from '../../src/core/manifest';
-import type { Frame, ModelInfo, PolicyStep } from '../../src/core/policy';
+import type { Frame, ModelInfo, PolicyStep, PredictOptions } from '../../src/core/policy';
 import { Sim } from '../../src/sim/Sim';
 
 const manifest = parseManifest(manifestJson, 'models/fixture-random/manifest.json');
@@ -109,8 +109,10 @@ function fakeOpeners() {
 /** A fake policy that keeps a copy of every frame it was given. */
 function fakePolicy() {
   const frames: Uint8Array[] = [];
+  const options: (PredictOptions | undefined)[] = [];
   return {
     frames,
+    options,
     info: null,
     async load() {
       throw new Error('not used');
@@ -119,8 +121,9 @@ function fakePolicy() {
       throw new Error('not used');
     },
     dispose() {},
-    async predict(frame: Frame, instruction: string): Promise<PolicyStep> {
+    async predict(frame: Frame, instruction: string, opts?: PredictOptions): Promise<PolicyStep> {
       frames.push(Uint8Array.from(frame.data));
+      options.push(opts);
       const action = [0.01, 0, 0, 0, 0, 0, 1];
       return {
         tokens: action.map((_, d) => 300 - d),
@@ -221,6 +224,18 @@ describe('source slice', () => {
     const rec = await get().predictHere('x');
     expect(rec.frame.width).toBe(64);
     expect(firstPixel(rec.frame.rgb)).toEqual([200, 0, 0]);
+  });
+
+  it("passes the decoding choice to predict; 'model' leaves it to the manifest", async () => {
+    const { get, policy } = await setup();
+    expect(get().policyDecoding).toBe('model');
+    await get().predictHere('x');
+    get().setPolicyDecoding('median');
+    await get().predictHere('x');
+    get().setPolicyDecoding('argmax');
+    get().setPolicyInstruction('pick up the red block');
+    await get().stepPolicy(); // an episode step goes through the same source
+    expect(policy.options.map((o) => o?.decoding)).toEqual([undefined, 'median', 'argmax']);
   });
 
   it('switching away closes the old source; back to the sim reads the model camera again', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidLogitsError, ManifestError, reviveError, serializeError } from '../../src/core/errors';
 import type { ImageSpec } from '../../src/core/manifest';
 import { Rng } from '../../src/core/prng';
-import { actionProbs, chooseActionToken } from '../../src/core/sampling';
+import { actionProbs, chooseActionToken, medianIndex } from '../../src/core/sampling';
 import {
   chooseExecutionProvider,
   type GpuLike,
@@ -119,6 +119,20 @@ describe('sampling', () => {
   it('greedy takes the largest action logit, never a non-action id', () => {
     const p = new Float32Array(B);
     expect(chooseActionToken(row, 0, V, B, p, 0)).toBe(5);
+  });
+
+  it('median decoding takes the bin where the cumulative probability reaches one half', () => {
+    // probabilities 0.1, 0.2, 0.3, 0.4: cumulative 0.1, 0.3, 0.6 → the third action token (id 4)
+    const p = new Float32Array(B);
+    expect(chooseActionToken(row, 0, V, B, p, 0, { decoding: 'median' })).toBe(4);
+    // Two modes: 0.4 at the first bin, 0.35 + 0.25 at the last two. Greedy jumps to the higher peak
+    // (bin 0); the median follows the majority side (cumulative 0.4, 0.4, 0.75 → bin 2).
+    const bimodal = [0, 0, Math.log(0.4), -1e4, Math.log(0.35), Math.log(0.25)];
+    const q = new Float32Array(B);
+    expect(chooseActionToken(bimodal, 0, V, B, q, 0)).toBe(2);
+    expect(chooseActionToken(bimodal, 0, V, B, q, 0, { decoding: 'median' })).toBe(4);
+    expect(medianIndex([0.5, 0.5], 0, 2)).toBe(0);
+    expect(medianIndex([0, 0, 1], 0, 3)).toBe(2);
   });
 
   it('samples with frequencies close to the tempered distribution, top-k removes the tail', () => {

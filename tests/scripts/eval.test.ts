@@ -23,6 +23,9 @@ describe('eval CLI', () => {
     ]);
     expect(a).toMatchObject({ model: 'fixture-random', episodes: 3, splits: ['combo'], families: ['push'] });
     expect(a).toMatchObject({ ep: 'wasm', workers: 1, expert: 'node', baseline: false, json: null });
+    expect(a.decoding).toBeNull();
+    expect(parseArgs(['--model', 'x', '--decoding', 'median']).decoding).toBe('median');
+    expect(() => parseArgs(['--model', 'x', '--decoding', 'beam'])).toThrow(/--decoding/);
     expect(parseArgs(['--model', 'x']).splits).toEqual(['seen', 'paraphrase', 'combo']);
     expect(() => parseArgs(['--episodes', '2'])).toThrow(/--model is required/);
     expect(() => parseArgs(['--model', 'x', '--split', 'test'])).toThrow(/--split must be one of/);

@@ -7,6 +7,7 @@
 import { useMemo } from 'react';
 import { checkInstruction, instructionNotice } from '../../core/prompt';
 import { useApp } from '../store';
+import type { PolicyDecoding } from '../store/policySlice';
 
 const noop = () => undefined;
 
@@ -38,6 +39,9 @@ export function PolicyPanel() {
   const setText = useApp((s) => s.setPolicyInstruction);
   const maxSteps = useApp((s) => s.policyMaxSteps);
   const setMaxSteps = useApp((s) => s.setPolicyMaxSteps);
+  const decoding = useApp((s) => s.policyDecoding);
+  const setDecoding = useApp((s) => s.setPolicyDecoding);
+  const modelDecoding = info?.manifest.action.decoding ?? 'argmax';
   const records = useApp((s) => s.policyRecords);
   const reason = useApp((s) => s.episode.reason);
   const last = useApp((s) => s.lastPrediction);
@@ -148,6 +152,21 @@ export function PolicyPanel() {
             if (Number.isFinite(n) && n >= 1) setMaxSteps(n);
           }}
         />
+      </label>
+      <label
+        className="field inline"
+        title="How each action token is chosen from its 256-bin distribution: the most likely bin (greedy), or the bin where the cumulative probability reaches one half (median). Applies from the next Run or Step."
+      >
+        <span>Decoding</span>
+        <select
+          data-testid="policy-decoding"
+          value={decoding}
+          onChange={(e) => setDecoding(e.target.value as PolicyDecoding)}
+        >
+          <option value="model">model default ({modelDecoding === 'median' ? 'median' : 'greedy'})</option>
+          <option value="argmax">greedy (argmax)</option>
+          <option value="median">median</option>
+        </select>
       </label>
 
       <table className="readout" data-testid="action-readout">

@@ -15,6 +15,7 @@ import type {
   Policy,
 } from '../../core/policy';
 import { checkInstruction } from '../../core/prompt';
+import type { Decoding } from '../../core/sampling';
 import type { WorkerPolicy, WorkerPolicyEvent } from '../../inference/client';
 import { DEFAULT_MAX_STEPS, type EpisodeResult, type RunOptions } from '../EpisodeRunner';
 import { DEFAULT_MODEL_ID, resolveModelRef } from '../models';
@@ -64,6 +65,9 @@ export interface PolicySlice {
   policyInstruction: string | null;
   /** Max control steps of a policy episode. */
   policyMaxSteps: number;
+  /** How tokens are chosen: the model's default (manifest action.decoding, else argmax), or an override. */
+  policyDecoding: PolicyDecoding;
+  setPolicyDecoding(d: PolicyDecoding): void;
   /** Set the model camera to the model's input size on load (false when `?cam=` fixed it). */
   matchCameraToModel: boolean;
   /**
@@ -105,6 +109,14 @@ export interface PolicySlice {
   clearPolicyRecords(): void;
 }
 
+/** 'model': whatever the manifest's action.decoding says (argmax when it says nothing). */
+export type PolicyDecoding = 'model' | Decoding;
+
+/** PolicySource options for a decoding choice: none for 'model' (the runtime then follows the manifest). */
+function decodingOption(d: PolicyDecoding): { predictOptions?: { decoding: Decoding } } {
+  return d === 'model' ? {} : { predictOptions: { decoding: d } };
+}
+
 const PROGRESS_INTERVAL_MS = 50;
 /** While the policy runs as fast as it can, policy records reach the store at most this often, ms. */
 const FAST_REPORT_MS = 250;
@@ -143,6 +155,7 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       manifest: info.manifest,
       instruction: requireInstruction(instruction, info),
       capture: () => get().captureSourceFrameAsync(), // the chosen input source (sourceSlice; sim by default)
+      ...decodingOption(get().policyDecoding),
       ...(record
         ? {
             onStep: (r: PolicyStepRecord) =>
@@ -260,6 +273,8 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
     },
     policyInstruction: null,
     policyMaxSteps: DEFAULT_MAX_STEPS,
+    policyDecoding: 'model',
+    setPolicyDecoding: (d) => set({ policyDecoding: d }),
     matchCameraToModel: true,
     matchCameraToLoadedModel: () => {
       const info = get().model.info;
