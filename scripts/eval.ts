@@ -20,7 +20,7 @@ import { formatRate, rate, wilsonInterval } from '../src/core/stats';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { Sim } from '../src/sim/Sim';
 import { flags, oneOf } from './lib/args';
-import { traceEpisode } from './lib/evalTrace';
+import { type EpisodeTrace, type TraceOutcome, traceEpisode, traceOutcome } from './lib/evalTrace';
 import { displayPath, folderBytes } from './lib/files';
 import { gitCommit } from './lib/git';
 import { launchChromium, openPlaygroundPage, ROOT, type Served, servePlayground } from './lib/playground';
@@ -164,6 +164,8 @@ interface EpisodeRecord {
   expert_success?: boolean;
   expert_steps?: number;
   random_success?: boolean;
+  /** With --trace: how the episode went (scripts/lib/evalTrace.ts traceOutcome). */
+  outcome?: TraceOutcome;
 }
 
 function median(xs: readonly number[]): number {
@@ -218,12 +220,13 @@ async function writeTrace(
   dir: string,
   job: EpisodeJob,
   r: { success: boolean; reason: string; actions: number[][] },
-): Promise<void> {
+): Promise<EpisodeTrace> {
   traceSim ??= Sim.create({ controlHz: 10 });
   const trace = traceEpisode(await traceSim, { ...job, success: r.success, reason: r.reason }, r.actions);
   mkdirSync(dir, { recursive: true });
   const name = `${job.split}-${job.task.replace(/[^a-z0-9-]+/gi, '_')}-${job.seed}.json`;
   writeFileSync(join(dir, name), `${JSON.stringify(trace)}\n`);
+  return trace;
 }
 
 async function runJob(page: Page, job: EpisodeJob, args: Args): Promise<EpisodeRecord> {
@@ -235,7 +238,7 @@ async function runJob(page: Page, job: EpisodeJob, args: Args): Promise<EpisodeR
     },
     { seed: job.seed, task: job.task, instruction: job.instruction, maxSteps: args.maxSteps },
   );
-  if (args.trace) await writeTrace(args.trace, job, r);
+  const trace = args.trace ? await writeTrace(args.trace, job, r) : null;
   const rec: EpisodeRecord = {
     family: job.family,
     split: job.split,
@@ -247,6 +250,7 @@ async function runJob(page: Page, job: EpisodeJob, args: Args): Promise<EpisodeR
     reason: r.reason,
     wall_ms: Math.round(performance.now() - t0),
     step_ms_median: Math.round(median(r.stepMs) * 100) / 100,
+    ...(trace ? { outcome: traceOutcome(trace).outcome } : {}),
   };
   const seedTask = { seed: job.seed, task: job.task, maxSteps: args.maxSteps };
   if (args.expert === 'browser') {
@@ -315,6 +319,45 @@ export function aggregate(
   return cells;
 }
 
+const OUTCOMES: readonly TraceOutcome[] = [
+  'success',
+  'early descent',
+  'never reached',
+  'not grasped',
+  'dropped or stalled',
+];
+
+/** With --trace: per family × split, how many episodes ended each way (traceOutcome), in OUTCOMES order. */
+export function outcomeCounts(
+  records: readonly EpisodeRecord[],
+): { family: string; split: string; episodes: number; counts: Record<TraceOutcome, number> }[] {
+  const out: { family: string; split: string; episodes: number; counts: Record<TraceOutcome, number> }[] = [];
+  for (const r of records) {
+    if (!r.outcome) continue;
+    let row = out.find((o) => o.family === r.family && o.split === r.split);
+    if (!row) {
+      row = {
+        family: r.family,
+        split: r.split,
+        episodes: 0,
+        counts: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<TraceOutcome, number>,
+      };
+      out.push(row);
+    }
+    row.episodes++;
+    row.counts[r.outcome]++;
+  }
+  return out;
+}
+
+function printOutcomes(rows: ReturnType<typeof outcomeCounts>): void {
+  console.log('\nhow the policy episodes went (--trace; scripts/lib/evalTrace.ts traceOutcome)');
+  printColumns(
+    ['family', 'split', 'episodes', ...OUTCOMES],
+    rows.map((r) => [r.family, r.split, String(r.episodes), ...OUTCOMES.map((o) => String(r.counts[o]))]),
+  );
+}
+
 function printTable(cells: readonly Cell[], header: string): void {
   const cols = ['family', 'split', 'policy success [95% CI]', 'expert (ceiling)', 'random'];
   const rows = cells.map((c) => [
@@ -324,13 +367,17 @@ function printTable(cells: readonly Cell[], header: string): void {
     c.expert_successes === undefined ? '—' : formatRate(c.expert_successes, c.episodes),
     c.random_successes === undefined ? '—' : formatRate(c.random_successes, c.episodes),
   ]);
+  console.log(header);
+  printColumns(cols, rows);
+}
+
+function printColumns(cols: string[], rows: string[][]): void {
   const widths = cols.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  console.log(header);
   console.log(line(cols));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(r));
@@ -397,6 +444,8 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(browsers.map((b) => b.close().catch(() => undefined)));
     await served.close();
+    if (traceSim) (await traceSim).dispose();
+    traceSim = null;
   }
   bar?.end(`success ${ok}/${bar.done}`);
   const evalS = (performance.now() - tEval) / 1000;
@@ -418,10 +467,13 @@ async function main(): Promise<void> {
     `\n${jobs.length} policy episodes in ${evalS.toFixed(1)} s (${eps.toFixed(3)} episodes/s, median ${stepMs.toFixed(1)} ms per step` +
       `${args.workers > 1 ? `, ${args.workers} workers` : ''}); total ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
+  const outcomes = outcomeCounts(records);
+  if (outcomes.length > 0) printOutcomes(outcomes);
   if (args.json) {
     const out = {
       cells,
       totals,
+      ...(outcomes.length > 0 ? { outcomes } : {}),
       model: modelInfo,
       ...gitCommit(),
       ep: info?.executionProvider ?? args.ep,

@@ -66,3 +66,41 @@ export function traceEpisode(
   }
   return { ...ep, steps };
 }
+
+/** How a traced episode went, the first that applies (see `traceOutcome`). */
+export type TraceOutcome =
+  | 'success'
+  | 'early descent'
+  | 'never reached'
+  | 'not grasped'
+  | 'dropped or stalled';
+
+/** The grasp site this far below the expert's hover height counts as low. */
+const LOW_BELOW_HOVER_M = 0.03;
+/** Closer than this (horizontally) to the task's block counts as reaching it. */
+const REACHED_M = 0.02;
+
+/**
+ * Where a policy episode went wrong, read from its trace: `early descent` when the arm went low (more than
+ * 3 cm under the expert's hover height, 11 cm) while the expert, in that state, was still approaching (phase
+ * `approach` or `push_above`) — the failure the bundled policy shows most; `never reached` when the grasp
+ * site never came within 2 cm of the block; `not grasped` when it did but (for pick and put) never held it;
+ * otherwise `dropped or stalled`. Also the first step of the early descent (or null).
+ */
+export function traceOutcome(
+  trace: EpisodeTrace,
+  hoverZ = 0.11,
+): { outcome: TraceOutcome; lowAt: number | null } {
+  const low = trace.steps.find(
+    (s) =>
+      (s.expert_phase === 'approach' || s.expert_phase === 'push_above') &&
+      s.ee[2]! < hoverZ - LOW_BELOW_HOVER_M,
+  );
+  const lowAt = low ? low.t : null;
+  if (trace.success) return { outcome: 'success', lowAt };
+  if (low) return { outcome: 'early descent', lowAt };
+  if (!trace.steps.some((s) => s.block_xy_dist < REACHED_M)) return { outcome: 'never reached', lowAt };
+  const grasps = !trace.task.startsWith('push:');
+  if (grasps && !trace.steps.some((s) => s.held)) return { outcome: 'not grasped', lowAt };
+  return { outcome: 'dropped or stalled', lowAt };
+}

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../scripts/eval';
-import { traceEpisode } from '../../scripts/lib/evalTrace';
+import { outcomeCounts, parseArgs } from '../../scripts/eval';
+import { traceEpisode, traceOutcome } from '../../scripts/lib/evalTrace';
 import { createExpert } from '../../src/core/expert';
 import { generateScene } from '../../src/core/sceneGenerator';
 import { Sim } from '../../src/sim/Sim';
@@ -60,6 +60,45 @@ describe('eval --trace', () => {
     expect(last.ee[2]!).toBeLessThan(trace.steps[0]!.ee[2]! - 0.1);
     expect(Math.hypot(last.expert[0]!, last.expert[1]!)).toBeGreaterThan(0.01);
     expect(last.held).toBe(false);
+  });
+
+  it('classifies how an episode went: early descent, never reached, not grasped, success', () => {
+    const ep = { seed: 11, task: 'pick:red-block', instruction: 'x', success: false, reason: 'x' };
+    // Straight down where it starts (12 × 2 cm from 25 cm): low while the expert still approaches.
+    const down = traceEpisode(
+      sim,
+      ep,
+      Array.from({ length: 12 }, () => [0, 0, -0.02, 0, 0, 0, 1]),
+    );
+    const early = traceOutcome(down);
+    expect(early.outcome).toBe('early descent');
+    expect(early.lowAt).toBeGreaterThan(0);
+    // Standing still at the start pose: never low, never near the block.
+    const still = traceEpisode(
+      sim,
+      ep,
+      Array.from({ length: 5 }, () => [0, 0, 0, 0, 0, 0, 1]),
+    );
+    expect(traceOutcome(still)).toEqual({ outcome: 'never reached', lowAt: null });
+    // The expert's own approach and descent, cut before it closes: reached, not grasped.
+    const expert = expertActions(11, 'pick:red-block');
+    const firstClose = expert.findIndex((a) => a[6]! < 0.5);
+    const open = traceEpisode(sim, ep, expert.slice(0, firstClose));
+    expect(traceOutcome(open).outcome).toBe('not grasped');
+    expect(traceOutcome(traceEpisode(sim, { ...ep, success: true }, expert)).outcome).toBe('success');
+    // Counted per family × split.
+    const rows = outcomeCounts([
+      { family: 'pick', split: 'seen', outcome: 'early descent' },
+      { family: 'pick', split: 'seen', outcome: 'success' },
+      { family: 'push', split: 'combo', outcome: 'early descent' },
+      { family: 'push', split: 'combo' },
+    ] as unknown as Parameters<typeof outcomeCounts>[0]);
+    expect(
+      rows.map((r) => [r.family, r.split, r.episodes, r.counts['early descent'], r.counts.success]),
+    ).toEqual([
+      ['pick', 'seen', 2, 1, 1],
+      ['push', 'combo', 1, 1, 0],
+    ]);
   });
 
   it('parses --trace', () => {
