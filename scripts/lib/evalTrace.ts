@@ -79,11 +79,14 @@ export type TraceOutcome =
 const LOW_BELOW_HOVER_M = 0.03;
 /** Closer than this (horizontally) to the task's block counts as reaching it. */
 const REACHED_M = 0.02;
+/** The expert's label moving at least this far sideways means it is not over its target yet. */
+const STILL_MOVING_M = 0.015;
 
 /**
  * Where a policy episode went wrong, read from its trace: `early descent` when the arm went low (more than
- * 3 cm under the expert's hover height, 11 cm) while the expert, in that state, was still approaching (phase
- * `approach` or `push_above`) — the failure the bundled policy shows most; `never reached` when the grasp
+ * 3 cm under the expert's hover height, 11 cm) where the expert, in that state, was still approaching (phase
+ * `approach` or `push_above`, its label moving ≥ 1.5 cm sideways): down before it was over the block (or the
+ * push start) — the failure the bundled policy shows most; `never reached` when the grasp
  * site never came within 2 cm of the block; `not grasped` when it did but (for pick and put) never held it;
  * otherwise `dropped or stalled`. Also the first step of the early descent (or null).
  */
@@ -94,7 +97,8 @@ export function traceOutcome(
   const low = trace.steps.find(
     (s) =>
       (s.expert_phase === 'approach' || s.expert_phase === 'push_above') &&
-      s.ee[2]! < hoverZ - LOW_BELOW_HOVER_M,
+      s.ee[2]! < hoverZ - LOW_BELOW_HOVER_M &&
+      Math.hypot(s.expert[0]!, s.expert[1]!) >= STILL_MOVING_M,
   );
   const lowAt = low ? low.t : null;
   if (trace.success) return { outcome: 'success', lowAt };
