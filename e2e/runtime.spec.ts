@@ -101,6 +101,42 @@ test('predict gives the same tokens on WASM and on WebGPU (SwiftShader)', async 
   expect(errors.filter((e) => !e.includes('[W:onnxruntime'))).toEqual([]);
 });
 
+test('the Decoding select picks each token as the argmax or the median bin of its distribution', async ({
+  page,
+}) => {
+  const { ready, errors } = await openReady(page);
+  const manifest = await page.evaluate(
+    (id) => fetch(`models/${id}/manifest.json`).then((r) => r.json()),
+    ready.modelId,
+  );
+  const first = manifest.action.vocab_size - manifest.action.bins;
+  const args = { instruction: 'push the red block left', seed: 3, task: 'push:red-block:left' };
+  const select = page.getByTestId('policy-decoding');
+  await expect(select).toHaveValue('model');
+  const check = async (mode: 'argmax' | 'median') => {
+    await select.selectOption(mode);
+    const r = await page.evaluate((a) => window.vla!.predict(a), args);
+    const expected = r.probs.map((p) => {
+      if (mode === 'argmax') return first + p.indexOf(Math.max(...p));
+      const half = p.reduce((s, v) => s + v, 0) / 2;
+      let acc = 0;
+      for (let k = 0; k < p.length; k++) {
+        acc += p[k]!;
+        if (acc >= half) return first + k;
+      }
+      return first + p.length - 1;
+    });
+    expect(r.tokens).toEqual(expected);
+    return r.tokens;
+  };
+  const greedy = await check('argmax');
+  const median = await check('median');
+  expect(greedy).toHaveLength(7);
+  // The two rules differ on this frame (the distributions are not symmetric), so the choice reached the worker.
+  expect(median).not.toEqual(greedy);
+  expect(errors).toEqual([]);
+});
+
 test('URL parameters set instruction, EP and model and autorun the policy; a bad model URL is shown', async ({
   page,
 }) => {
