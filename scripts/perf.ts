@@ -1,6 +1,7 @@
 /**
  * `npm run perf -- [--seconds 10] [--model <id|folder>] [--ep wasm|webgpu|auto] [--json [out.json]]
- *  [--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build] [--profile [out.cpuprofile]] [--profile-phase realtime|fast]`
+ *  [--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build] [--profile [out.cpuprofile]] [--profile-phase realtime|fast]
+ *  [--query k=v&…]` (extra page URL parameters, e.g. view=0)`
  * UI frame rate (requestAnimationFrame counting) and main-thread long tasks while a policy episode runs
  * in the full page (3D view and every panel as it opens), in two phases: a real-time episode started with
  * the ▶ Run button, and an as-fast-as-possible one (`window.vla.runEpisode`). Prints the figures against
@@ -47,11 +48,13 @@ interface Args {
   /** Where to write the CPU profile; null: no profile. */
   profile: string | null;
   profilePhase: 'realtime' | 'fast';
+  /** Extra page URL parameters (`--query view=0&cam=64`), e.g. to measure the page without the 3D view. */
+  query: Record<string, string>;
 }
 
 const USAGE =
   'usage: npm run perf -- [--seconds 10] [--model <id|folder>] [--ep wasm|webgpu|auto] [--json [out.json]] ' +
-  '[--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build] [--profile [out.cpuprofile]] [--profile-phase realtime|fast]';
+  '[--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build] [--profile [out.cpuprofile]] [--profile-phase realtime|fast] [--query k=v&…]';
 
 export function parseArgs(argv: readonly string[]): Args {
   const [json, rest1] = takeOptionalPath(argv, '--json', join(ROOT, '.cache', 'perf.json'));
@@ -67,6 +70,7 @@ export function parseArgs(argv: readonly string[]): Args {
     build: true,
     profile,
     profilePhase: 'realtime',
+    query: {},
   };
   for (const f of flags(rest)) {
     const k = f.name;
@@ -76,9 +80,12 @@ export function parseArgs(argv: readonly string[]): Args {
     else if (k === '--out-dir') a.outDir = resolve(f.value());
     else if (k === '--no-build') a.build = false;
     else if (k === '--profile-phase') a.profilePhase = f.oneOf(['realtime', 'fast'] as const);
+    else if (k === '--query') a.query = Object.fromEntries(new URLSearchParams(f.value()));
     else if (k === '--help' || k === '-h') throw new Error(USAGE);
     else throw new Error(`unknown argument "${k}"\n${USAGE}`);
   }
+  if (a.writeMd && Object.keys(a.query).length > 0)
+    throw new Error('--write-md records the default page: drop --query (or print the figures without it)');
   return a;
 }
 
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: VIEWPORT });
     page.on('pageerror', (err) => process.stderr.write(`\n[page error] ${err.message}\n`));
-    await page.goto(served.url({ model: model.pageRef, ep: args.ep, task: TASK, seed: 3 }), {
+    await page.goto(served.url({ model: model.pageRef, ep: args.ep, task: TASK, seed: 3, ...args.query }), {
       waitUntil: 'domcontentloaded',
       timeout: NAV_TIMEOUT_MS,
     });
