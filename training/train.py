@@ -76,6 +76,9 @@ def parse_args(argv=None):
                     help="keypoint tokens (VLAConfig.keypoints): one per object class + the grasp site; 0: none")
     ap.add_argument("--keypoint-weight", type=float, default=1.0,
                     help="weight of the L1 loss pulling keypoint k to the projected centre of class k (0: off)")
+    ap.add_argument("--gripper-keypoint-weight", type=float, default=1.0,
+                    help="extra factor on the grasp-site keypoint's term of that loss (the block-minus-gripper "
+                         "offset that decides 'arrived' is only as good as the gripper's position)")
     ap.add_argument("--max-positions", type=int, default=160)
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
@@ -160,6 +163,7 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
     correct = np.zeros(model.cfg.action_dims)
     near = np.zeros(model.cfg.action_dims)
     kp_err, kp_n = 0.0, 0
+    grip_err, grip_n = 0.0, 0
     c = model.cfg
     for k in range(0, len(idx), batch):
         px, ids, mask, state, slots = fs.batch(idx[k:k + batch])
@@ -169,6 +173,8 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
             xy, have = fs.keypoint_targets(idx[k:k + batch], None, c.image_size, 0, c.keypoints)
             d = (model.vision.last_keypoints.cpu() - xy).norm(dim=-1)[have] * c.image_size / 2  # px
             kp_err, kp_n = kp_err + float(d.sum()), kp_n + int(d.numel())
+            g = (model.vision.last_keypoints.cpu()[:, -1] - xy[:, -1]).norm(dim=-1)[have[:, -1]] * c.image_size / 2
+            grip_err, grip_n = grip_err + float(g.sum()), grip_n + int(g.numel())
         loss_sum += float(torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten(), reduction="sum"))
         pred = logits.argmax(-1)
         correct += (pred == slots).sum(0).cpu().numpy()
@@ -177,7 +183,8 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
     model.train()
     return {"loss": loss_sum / (n * model.cfg.action_dims), "acc": (correct / n).tolist(),
             "acc_mean": float(correct.sum() / (n * model.cfg.action_dims)), "acc_pm2_mean": float(near.sum() / (n * model.cfg.action_dims)),
-            **({"keypoint_px": kp_err / kp_n} if kp_n else {})}
+            **({"keypoint_px": kp_err / kp_n} if kp_n else {}),
+            **({"gripper_keypoint_px": grip_err / grip_n} if grip_n else {})}
 
 
 def model_config(args, vocab_size: int, word_dim: int, n_learned_tokens: int) -> VLAConfig:
@@ -303,7 +310,8 @@ def main(argv=None) -> None:
         log({"kind": "val", "step": step, "elapsed_s": round(elapsed, 1), **r})
         print(f"[val] step {step} loss {r['loss']:.3f} acc {r['acc_mean']:.3f} (±2 bins {r['acc_pm2_mean']:.3f}) "
               f"per dim {' '.join(f'{a:.2f}' for a in r['acc'])}"
-              + (f" | keypoints {r['keypoint_px']:.2f} px" if "keypoint_px" in r else ""), flush=True)
+              + (f" | keypoints {r['keypoint_px']:.2f} px" if "keypoint_px" in r else "")
+              + (f" (grasp site {r['gripper_keypoint_px']:.2f} px)" if "gripper_keypoint_px" in r else ""), flush=True)
         plot_log(log_path, os.path.join(args.out, "training_curves.png"))
         return r
 
@@ -315,6 +323,7 @@ def main(argv=None) -> None:
     aux_w = patch_w = kp_w = 0.0
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
+    kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
     if step == 0:
         run_eval()
         t_w = time.time()
@@ -353,6 +362,9 @@ def main(argv=None) -> None:
             kp_xy, kp_have = train.keypoint_targets(idx, offsets, cfg.image_size, 2, cfg.keypoints)
             if bool(kp_have.any()):
                 err = (model.vision.last_keypoints - kp_xy.to(device)).abs().sum(-1)  # [B, K]
+                if kp_gripper_w != 1.0:  # the last keypoint is the grasp site (keypoint_targets)
+                    err = err * torch.cat([torch.ones(cfg.keypoints - 1, device=device),
+                                           torch.full((1,), kp_gripper_w, device=device)])
                 kp_loss = err[kp_have.to(device)].mean()
                 loss = loss + kp_weight * kp_loss
         opt.zero_grad(set_to_none=True)
