@@ -15,12 +15,19 @@ import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
 import { DEFAULT_MAX_STEPS, EpisodeRunner } from '../src/app/EpisodeRunner';
+import { DECODINGS, type Decoding } from '../src/core/sampling';
 import { EVAL_SPLITS, type EvalSplit, evalEpisodes, type SplitEpisode } from '../src/core/splits';
 import { formatRate, rate, wilsonInterval } from '../src/core/stats';
 import { TASK_FAMILIES, type TaskFamily } from '../src/core/task';
 import { Sim } from '../src/sim/Sim';
 import { flags, oneOf } from './lib/args';
-import { type EpisodeTrace, type TraceOutcome, traceEpisode, traceOutcome } from './lib/evalTrace';
+import {
+  type EpisodeTrace,
+  TRACE_OUTCOMES,
+  type TraceOutcome,
+  traceEpisode,
+  traceOutcome,
+} from './lib/evalTrace';
 import { displayPath, folderBytes } from './lib/files';
 import { gitCommit } from './lib/git';
 import { launchChromium, openPlaygroundPage, ROOT, type Served, servePlayground } from './lib/playground';
@@ -35,7 +42,7 @@ interface Args {
   families: TaskFamily[];
   ep: 'wasm' | 'webgpu' | 'auto';
   /** `?decoding=` of the page: override the model's decoding; null keeps the manifest's. */
-  decoding: 'argmax' | 'median' | null;
+  decoding: Decoding | null;
   json: string | null;
   workers: number;
   maxSteps: number;
@@ -78,7 +85,7 @@ export function parseArgs(argv: string[]): Args {
       const v = f.value();
       a.families = v === 'all' ? [...TASK_FAMILIES] : [oneOf(k, v, TASK_FAMILIES)];
     } else if (k === '--ep') a.ep = f.oneOf(['wasm', 'webgpu', 'auto'] as const);
-    else if (k === '--decoding') a.decoding = f.oneOf(['argmax', 'median'] as const);
+    else if (k === '--decoding') a.decoding = f.oneOf(DECODINGS);
     else if (k === '--json') a.json = resolve(f.value());
     else if (k === '--workers') a.workers = f.integer(1);
     else if (k === '--max-steps') a.maxSteps = f.integer(1);
@@ -319,15 +326,7 @@ export function aggregate(
   return cells;
 }
 
-const OUTCOMES: readonly TraceOutcome[] = [
-  'success',
-  'early descent',
-  'never reached',
-  'not grasped',
-  'dropped or stalled',
-];
-
-/** With --trace: per family × split, how many episodes ended each way (traceOutcome), in OUTCOMES order. */
+/** With --trace: per family × split, how many episodes ended each way (traceOutcome), in TRACE_OUTCOMES order. */
 export function outcomeCounts(
   records: readonly EpisodeRecord[],
 ): { family: string; split: string; episodes: number; counts: Record<TraceOutcome, number> }[] {
@@ -340,7 +339,7 @@ export function outcomeCounts(
         family: r.family,
         split: r.split,
         episodes: 0,
-        counts: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<TraceOutcome, number>,
+        counts: Object.fromEntries(TRACE_OUTCOMES.map((o) => [o, 0])) as Record<TraceOutcome, number>,
       };
       out.push(row);
     }
@@ -353,8 +352,13 @@ export function outcomeCounts(
 function printOutcomes(rows: ReturnType<typeof outcomeCounts>): void {
   console.log('\nhow the policy episodes went (--trace; scripts/lib/evalTrace.ts traceOutcome)');
   printColumns(
-    ['family', 'split', 'episodes', ...OUTCOMES],
-    rows.map((r) => [r.family, r.split, String(r.episodes), ...OUTCOMES.map((o) => String(r.counts[o]))]),
+    ['family', 'split', 'episodes', ...TRACE_OUTCOMES],
+    rows.map((r) => [
+      r.family,
+      r.split,
+      String(r.episodes),
+      ...TRACE_OUTCOMES.map((o) => String(r.counts[o])),
+    ]),
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run perf -- [--seconds 10] [--model <id|folder>] [--ep wasm|webgpu|auto] [--json [out.json]]
  *  [--write-md [BENCHMARKS.md]] [--out-dir <build>] [--no-build] [--profile [out.cpuprofile]] [--profile-phase realtime|fast]
- *  [--query k=v&…]` (extra page URL parameters, e.g. view=0)`
+ *  [--query k=v&…]` (--query: extra page URL parameters, e.g. view=0).
  * UI frame rate (requestAnimationFrame counting) and main-thread long tasks while a policy episode runs
  * in the full page (3D view and every panel as it opens), in two phases: a real-time episode started with
  * the ▶ Run button, and an as-fast-as-possible one (`window.vla.runEpisode`). Prints the figures against

@@ -5,7 +5,7 @@
  * DAgger data would have it) side by side. This is how a researcher sees where a policy leaves the
  * demonstrations: e.g. descending before it is over the block. Node only.
  */
-import { createExpert } from '../../src/core/expert';
+import { createExpert, HOVER_Z } from '../../src/core/expert';
 import { generateScene } from '../../src/core/sceneGenerator';
 import { parseTask, taskReferents } from '../../src/core/task';
 import type { Sim } from '../../src/sim/Sim';
@@ -67,13 +67,15 @@ export function traceEpisode(
   return { ...ep, steps };
 }
 
-/** How a traced episode went, the first that applies (see `traceOutcome`). */
-export type TraceOutcome =
-  | 'success'
-  | 'early descent'
-  | 'never reached'
-  | 'not grasped'
-  | 'dropped or stalled';
+/** How a traced episode went, the first that applies (see `traceOutcome`), in table order. */
+export const TRACE_OUTCOMES = [
+  'success',
+  'early descent',
+  'never reached',
+  'not grasped',
+  'dropped or stalled',
+] as const;
+export type TraceOutcome = (typeof TRACE_OUTCOMES)[number];
 
 /** The grasp site this far below the expert's hover height counts as low. */
 const LOW_BELOW_HOVER_M = 0.03;
@@ -92,7 +94,7 @@ const STILL_MOVING_M = 0.015;
  */
 export function traceOutcome(
   trace: EpisodeTrace,
-  hoverZ = 0.11,
+  hoverZ = HOVER_Z,
 ): { outcome: TraceOutcome; lowAt: number | null } {
   const low = trace.steps.find(
     (s) =>

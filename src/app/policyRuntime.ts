@@ -4,7 +4,7 @@
  * loads the model (then runs it when autorun is set). Must not import React.
  */
 import type { ExecutionProviderPreference } from '../core/policy';
-import type { Decoding } from '../core/sampling';
+import { DECODINGS, type Decoding } from '../core/sampling';
 import { createWorkerPolicy } from '../inference/client';
 import type { EpisodeRunner } from './EpisodeRunner';
 import { DEFAULT_MODEL_ID } from './models';
@@ -43,8 +43,8 @@ export function readPolicyParams(search: string): PolicyUrlParams {
   if (model?.trim()) out.model = model.trim();
   const decoding = q.get('decoding');
   if (decoding) {
-    if (decoding === 'argmax' || decoding === 'median') out.decoding = decoding;
-    else console.warn(`ignoring ?decoding=${decoding}: expected argmax or median`);
+    if ((DECODINGS as readonly string[]).includes(decoding)) out.decoding = decoding as Decoding;
+    else console.warn(`ignoring ?decoding=${decoding}: expected one of ${DECODINGS.join(', ')}`);
   }
   return out;
 }

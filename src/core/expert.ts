@@ -28,7 +28,7 @@ export interface Expert {
 }
 
 /** Height of the grasp site above the table while hovering over a block (m). */
-const HOVER_Z = TABLE_Z + 0.11;
+export const HOVER_Z = TABLE_Z + 0.11;
 /** Height to lift a grasped block to / carry it at (m). */
 const CARRY_Z = TABLE_Z + 0.16;
 /** Grasp site height when pushing: the block's centre height (m). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ManifestError } from './errors';
+import { DECODINGS } from './sampling';
 
 const posInt = z.number().int().positive();
 const rgb = z.tuple([z.number(), z.number(), z.number()]);
@@ -91,7 +92,7 @@ export const ManifestSchema = z.object({
      * How a token is chosen when not sampling: 'argmax' (the most likely bin, OpenVLA's greedy decoding) or
      * 'median' (the bin where the cumulative probability reaches ½). @default 'argmax'
      */
-    decoding: z.enum(['argmax', 'median']).optional(),
+    decoding: z.enum(DECODINGS).optional(),
   }),
   /** Optional proprioceptive input (LeRobot observation.state), normalized (s − mean) / std in the runtime. */
   state: z

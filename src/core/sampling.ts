@@ -8,7 +8,8 @@ import { InvalidLogitsError } from './errors';
 import type { Rng } from './prng';
 
 /** How a token is chosen without sampling: the most likely bin, or the distribution's median bin. */
-export type Decoding = 'argmax' | 'median';
+export const DECODINGS = ['argmax', 'median'] as const;
+export type Decoding = (typeof DECODINGS)[number];
 
 export interface SamplingOptions {
   /** 0 or undefined: deterministic (`decoding`). > 0: sample from softmax(logits / temperature). */
