@@ -171,9 +171,10 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
         logits = action_logits(model, px, ids, mask, state)
         if c.keypoints > 0:
             xy, have = fs.keypoint_targets(idx[k:k + batch], None, c.image_size, 0, c.keypoints)
-            d = (model.vision.last_keypoints.cpu() - xy).norm(dim=-1)[have] * c.image_size / 2  # px
+            dist = (model.vision.last_keypoints.cpu() - xy).norm(dim=-1) * c.image_size / 2  # [B, K] px
+            d = dist[have]
             kp_err, kp_n = kp_err + float(d.sum()), kp_n + int(d.numel())
-            g = (model.vision.last_keypoints.cpu()[:, -1] - xy[:, -1]).norm(dim=-1)[have[:, -1]] * c.image_size / 2
+            g = dist[:, -1][have[:, -1]]  # the grasp site (keypoint_targets: the last keypoint)
             grip_err, grip_n = grip_err + float(g.sum()), grip_n + int(g.numel())
         loss_sum += float(torch.nn.functional.cross_entropy(logits.flatten(0, 1), slots.flatten(), reduction="sum"))
         pred = logits.argmax(-1)
@@ -324,6 +325,10 @@ def main(argv=None) -> None:
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
     kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
+    kp_weights = None  # per-keypoint factors of the keypoint loss [K]; the last keypoint is the grasp site
+    if kp_weight > 0 and kp_gripper_w != 1.0:
+        kp_weights = torch.ones(cfg.keypoints, device=device)
+        kp_weights[-1] = kp_gripper_w
     if step == 0:
         run_eval()
         t_w = time.time()
@@ -362,9 +367,8 @@ def main(argv=None) -> None:
             kp_xy, kp_have = train.keypoint_targets(idx, offsets, cfg.image_size, 2, cfg.keypoints)
             if bool(kp_have.any()):
                 err = (model.vision.last_keypoints - kp_xy.to(device)).abs().sum(-1)  # [B, K]
-                if kp_gripper_w != 1.0:  # the last keypoint is the grasp site (keypoint_targets)
-                    err = err * torch.cat([torch.ones(cfg.keypoints - 1, device=device),
-                                           torch.full((1,), kp_gripper_w, device=device)])
+                if kp_weights is not None:
+                    err = err * kp_weights
                 kp_loss = err[kp_have.to(device)].mean()
                 loss = loss + kp_weight * kp_loss
         opt.zero_grad(set_to_none=True)
