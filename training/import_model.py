@@ -35,7 +35,7 @@ from onnx import numpy_helper  # noqa: E402
 from train import model_config, parse_args, save_atomic  # noqa: E402
 from vla.export import export_graphs  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
-from vla.model import VLA  # noqa: E402
+from vla.model import NOMINAL_CAMERA, VLA  # noqa: E402
 from vla.quantize import DQ_SUFFIX, Q8_SUFFIX, ROWSCALE_SUFFIX  # noqa: E402
 
 
@@ -130,6 +130,7 @@ def main(argv=None) -> None:
     args.max_positions = ds["pos.weight"].shape[0]
     args.coord_channels = int("coords" in vs)
     args.activation = "gelu_tanh" if "Tanh" in vision.ops() else "gelu"
+    args.plane_features = int("kp_rel_proj.bias" in vs)
     cfg = model_config(args, vocab.size, vectors.shape[1], int((~is_word).sum()))
     torch.manual_seed(args.seed)
     model = VLA(cfg)
@@ -157,6 +158,8 @@ def main(argv=None) -> None:
     if fresh:
         raise SystemExit(f"weights missing from the bundle: {', '.join(fresh)}")
     model.load_state_dict(state)
+    if cfg.plane_features:  # constants, folded into the graph: the nominal camera and the manifest's state stats
+        model.vision.set_plane_constants(NOMINAL_CAMERA, man["state"]["mean"], man["state"]["std"])
 
     # Check: the rebuilt model's own export must reproduce the bundle's weights.
     with tempfile.TemporaryDirectory() as tmp:

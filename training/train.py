@@ -30,7 +30,7 @@ import torch  # noqa: E402
 
 from vla.data import AUX_DIM, N_OBJECT_CLASSES, FrameSet, action_norm_stats, load_episodes, read_dataset_stats, split_episodes, state_stats  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
-from vla.model import VLA, VLAConfig  # noqa: E402
+from vla.model import NOMINAL_CAMERA, VLA, VLAConfig  # noqa: E402
 from vla.plot import plot_log  # noqa: E402
 
 def parse_args(argv=None):
@@ -79,6 +79,14 @@ def parse_args(argv=None):
     ap.add_argument("--gripper-keypoint-weight", type=float, default=1.0,
                     help="extra factor on the grasp-site keypoint's term of that loss (the block-minus-gripper "
                          "offset that decides 'arrived' is only as good as the gripper's position)")
+    ap.add_argument("--plane-features", type=int, default=0,
+                    help="1: keypoint rays meet the table planes, minus the EE xy, join the keypoint tokens "
+                         "(VLAConfig.plane_features); with --init from a run without them, they start at zero")
+    ap.add_argument("--shift", type=int, default=2,
+                    help="random image shift augmentation, ± pixels (0: off; a shift moves every object against "
+                         "the proprio state, so it blurs where the block is relative to the gripper)")
+    ap.add_argument("--state-noise", type=float, default=0.05,
+                    help="Gaussian noise on the normalised proprio state (std, in units of the state's std)")
     ap.add_argument("--max-positions", type=int, default=160)
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
@@ -199,7 +207,8 @@ def model_config(args, vocab_size: int, word_dim: int, n_learned_tokens: int) ->
                      coord_channels=bool(getattr(args, "coord_channels", 0)),
                      aux_dim=AUX_DIM if getattr(args, "aux_weight", 0) > 0 else 0,
                      patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0,
-                     activation=getattr(args, "activation", "gelu"))
+                     activation=getattr(args, "activation", "gelu"),
+                     plane_features=bool(getattr(args, "plane_features", 0)))
 
 
 def main(argv=None) -> None:
@@ -223,6 +232,8 @@ def main(argv=None) -> None:
         arch = ("image_size", "patch_grid", "d_model", "layers", "heads", "ffn", "stem_channels", "activation",
                 "coord_channels", "keypoints", "max_positions")
         args = argparse.Namespace(**{**vars(args), **{k: v for k, v in init["args"].items() if k in arch}})
+        if init["args"].get("plane_features", 0) and not args.plane_features:
+            raise SystemExit(f"--init: {args.init} has plane features; keep --plane-features 1")
         for k in ("aux_weight", "patch_weight"):  # a head the earlier run trained stays (and is trained)
             if (init["args"].get(k, 0) > 0) != (getattr(args, k) > 0):
                 raise SystemExit(f"--init: --{k.replace('_', '-')} must be > 0 exactly when {args.init}'s was")
@@ -276,7 +287,15 @@ def main(argv=None) -> None:
         step, elapsed = resume["step"], resume["elapsed"]
         print(f"resumed from {ckpt_path} at step {step}, {elapsed / 60:.1f} min", flush=True)
     elif init is not None:
-        model.load_state_dict(init["model"])
+        missing, unexpected = model.load_state_dict(init["model"], strict=False)
+        new = [k for k in missing if not k.startswith(("vision.kp_rel_proj.", "vision.plane_"))]
+        if new or unexpected:
+            raise SystemExit(f"--init: weights that do not fit: missing {new}, unexpected {unexpected}")
+        if missing:
+            print(f"--init: plane features start at zero ({', '.join(missing)})", flush=True)
+    if cfg.plane_features and resume is None:  # a resumed run's buffers come from its checkpoint
+        camera = (meta.get("camera") or {}).get("nominal") or NOMINAL_CAMERA
+        model.vision.set_plane_constants(camera, sst["mean"], sst["std"])
     print(f"model: {n_params / 1e6:.2f}M trained params + frozen word vectors ({cfg.num_image_tokens} image tokens), "
           f"device {device}, threads {torch.get_num_threads()}", flush=True)
     with open(os.path.join(args.out, "config.json"), "w", encoding="utf-8") as f:
@@ -325,6 +344,7 @@ def main(argv=None) -> None:
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
     kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
+    shift = getattr(args, "shift", 2)
     kp_weights = None  # per-keypoint factors of the keypoint loss [K]; the last keypoint is the grasp site
     if kp_weight > 0 and kp_gripper_w != 1.0:
         kp_weights = torch.ones(cfg.keypoints, device=device)
@@ -334,7 +354,8 @@ def main(argv=None) -> None:
         t_w = time.time()
     while elapsed < budget and (not args.steps or step < args.steps) and stop["sig"] is None:
         idx = rng.integers(0, len(train), args.batch)
-        px, ids, mask, state, slots = (t.to(device) for t in train.batch(idx, gen, augment=True))
+        px, ids, mask, state, slots = (t.to(device) for t in train.batch(
+            idx, gen, augment=True, shift=shift, state_noise=getattr(args, "state_noise", 0.05)))
         lr = lr_at(args, step, elapsed)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -356,7 +377,7 @@ def main(argv=None) -> None:
                 loss = loss + args.aux_weight * aux_loss
         patch_loss = torch.zeros(())
         if model.patch_head is not None and train.has_patch_labels:
-            labels = train.patch_labels(idx, offsets, cfg.image_size, cfg.patch_grid, 2).to(device)
+            labels = train.patch_labels(idx, offsets, cfg.image_size, cfg.patch_grid, shift).to(device)
             pl = model.patch_head(patches)  # [B, g², classes]
             w = torch.ones(cfg.patch_classes, device=device)
             w[0] = 0.1  # background is most patches
@@ -364,7 +385,7 @@ def main(argv=None) -> None:
             loss = loss + args.patch_weight * patch_loss
         kp_loss = torch.zeros(())
         if kp_weight > 0:
-            kp_xy, kp_have = train.keypoint_targets(idx, offsets, cfg.image_size, 2, cfg.keypoints)
+            kp_xy, kp_have = train.keypoint_targets(idx, offsets, cfg.image_size, shift, cfg.keypoints)
             if bool(kp_have.any()):
                 err = (model.vision.last_keypoints - kp_xy.to(device)).abs().sum(-1)  # [B, K]
                 if kp_weights is not None:

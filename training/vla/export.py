@@ -199,7 +199,7 @@ def build_manifest(
     return m
 
 
-def write_model_card(folder: str, manifest: dict, sections: dict[str, str]) -> None:
+def write_model_card(folder: str, manifest: dict, sections: dict[str, str], plane_features: bool = False) -> None:
     """README.md: header from the manifest, then the given sections (e.g. Data, Training, Evaluation)."""
     a, d = manifest["action"], manifest["decoder"]
     lines = [
@@ -216,6 +216,9 @@ def write_model_card(folder: str, manifest: dict, sections: dict[str, str]) -> N
         + (f" + {manifest['image']['keypoint_tokens']} keypoint tokens (spatial-softmax image positions from the "
            "stem's half-resolution features: one per object class and one for the gripper, each trained towards "
            "its projected centre)" if manifest["image"].get("keypoint_tokens") else "")
+        + ("; each keypoint token also carries where its camera ray meets a block's top face and the table, "
+           "minus the proprio end-effector xy (fixed geometry of the nominal camera inside the graph)"
+           if plane_features else "")
         + (f" + 1 proprio state token ({', '.join(manifest['state']['names'])})" if "state" in manifest else "")
         + f", projected to d_model {d['hidden_size']}.",
         f"- Causal decoder: {d['num_layers']} layers, {d['num_kv_heads']} heads × {d['head_dim']}, "
@@ -241,5 +244,5 @@ def export_model(model: VLA, vocab: Vocab, folder: str, card_sections: dict[str,
         json.dump(manifest, f, indent=2)
         f.write("\n")
     write_tokenizer(vocab, folder)
-    write_model_card(folder, manifest, card_sections)
+    write_model_card(folder, manifest, card_sections, plane_features=bool(getattr(model.cfg, "plane_features", False)))
     return manifest

@@ -13,6 +13,14 @@ import torch
 from torch import nn
 
 
+# The model camera's nominal pose (src/core/sceneGenerator.ts CAMERA_NOMINAL; datasets' meta.json
+# camera.nominal), the default of VisionEncoder.set_plane_constants.
+NOMINAL_CAMERA = {"pos": [1.05, 0.0, 0.55], "target": [0.45, 0.0, 0.0], "fovy": 45.0}
+# Heights (m) of the planes keypoint rays are intersected with: a block's top face (the block keypoints'
+# target, aux_targets.ts) and the table (containers).
+PLANE_HEIGHTS = (0.04, 0.0)
+
+
 @dataclass
 class VLAConfig:
     vocab_size: int
@@ -58,6 +66,14 @@ class VLAConfig:
     # per-keypoint embedding makes a token. Sub-patch precise positions (a block is ~3 px at 64²) that the
     # 8×8 patch grid blurs; training can supervise them with the objects' projected centres (keypoint_loss).
     keypoints: int = 0
+    # True (needs keypoints > 0 and state_dim ≥ 2): each keypoint's image position is cast as a ray from the
+    # nominal model camera onto two horizontal planes (a block's top face, z 0.04 m, and the table, z 0 m), and
+    # the hit points minus the proprio end-effector xy (world metres / 0.1) join its token through a
+    # zero-initialised linear map. That is "where is this object relative to the gripper" in closed form,
+    # the quantity that decides "arrived over the block", which the network otherwise has to learn from
+    # image coordinates and a normalised state. The camera and state statistics are buffers
+    # (set_plane_constants), so the exported vision graph needs no new input.
+    plane_features: bool = False
 
     @property
     def head_dim(self) -> int:
@@ -130,6 +146,17 @@ class VisionEncoder(nn.Module):
             self.register_buffer("kp_grid", torch.stack([xx.flatten(), yy.flatten()], dim=1))  # [side², 2]
             self.kp_proj = nn.Linear(2, cfg.d_model)
             self.kp_embed = nn.Parameter(torch.randn(1, cfg.keypoints, cfg.d_model) * 0.02)
+        self.kp_rel_proj = None
+        if cfg.plane_features:
+            if cfg.keypoints <= 0 or cfg.state_dim < 2:
+                raise ValueError("plane_features needs keypoints > 0 and a proprio state with the EE xy")
+            self.kp_rel_proj = nn.Linear(2 * len(PLANE_HEIGHTS), cfg.d_model)
+            nn.init.zeros_(self.kp_rel_proj.weight)
+            nn.init.zeros_(self.kp_rel_proj.bias)
+            self.register_buffer("plane_cam", torch.zeros(4, 3))  # pos, forward f, t·right, −t·up
+            self.register_buffer("plane_state_mean", torch.zeros(cfg.state_dim))
+            self.register_buffer("plane_state_std", torch.ones(cfg.state_dim))
+            self.set_plane_constants(NOMINAL_CAMERA, [0.0] * cfg.state_dim, [1.0] * cfg.state_dim)
         self.last_keypoints: torch.Tensor | None = None  # [B, K, 2] of the last forward (training loss)
         self.pos = nn.Parameter(torch.zeros(1, cfg.patch_grid * cfg.patch_grid, cfg.d_model))
         self.norm = nn.LayerNorm(cfg.d_model)
@@ -137,6 +164,35 @@ class VisionEncoder(nn.Module):
         self.proj = nn.Sequential(nn.Linear(cfg.d_model, cfg.d_model), make_activation(cfg), nn.Linear(cfg.d_model, cfg.d_model))
         self.state_proj = nn.Linear(cfg.state_dim, cfg.d_model) if cfg.state_dim > 0 else None
         nn.init.normal_(self.pos, std=0.02)
+
+    def set_plane_constants(self, camera: dict, state_mean, state_std) -> None:
+        """The camera (`{"pos", "target", "fovy"}`, the datasets' meta.json camera.nominal) the keypoint rays
+        start from, and the state normalisation that turns the state input back into metres."""
+        pos = torch.tensor(camera["pos"], dtype=torch.float64)
+        f = torch.tensor(camera["target"], dtype=torch.float64) - pos
+        f = f / f.norm()
+        r = torch.linalg.cross(f, torch.tensor([0.0, 0.0, 1.0], dtype=torch.float64))
+        r = r / r.norm()
+        u = torch.linalg.cross(r, f)
+        t = math.tan(math.radians(float(camera["fovy"])) / 2)
+        # Image x right, y down in [-1, 1] (the keypoint grid's convention; aux_targets.ts project()):
+        # ray direction = f + x·t·r − y·t·u.
+        self.plane_cam.copy_(torch.stack([pos, f, t * r, -t * u]).float())
+        self.plane_state_mean.copy_(torch.tensor(state_mean, dtype=torch.float32))
+        self.plane_state_std.copy_(torch.tensor(state_std, dtype=torch.float32))
+
+    def plane_offsets(self, kp: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+        """kp [B, K, 2] (x, y in [-1, 1]), normalised state [B, S] → [B, K, 2·planes]: where each keypoint's
+        ray meets each plane, minus the EE xy, in units of 0.1 m."""
+        c = self.plane_cam
+        d = c[1] + kp[..., 0:1] * c[2] + kp[..., 1:2] * c[3]  # [B, K, 3] ray directions
+        dz = torch.clamp(d[..., 2:3], max=-1e-3)  # every ray in view points down; never divide by ~0
+        ee = (state * self.plane_state_std + self.plane_state_mean)[:, None, 0:2]  # [B, 1, 2] metres
+        out = []
+        for h in PLANE_HEIGHTS:
+            s = (h - c[0, 2]) / dz  # [B, K, 1]
+            out.append((c[0, 0:2] + s * d[..., 0:2] - ee) / 0.1)
+        return torch.cat(out, dim=-1)
 
     def forward(self, pixel_values: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
         if self.coords is not None:
@@ -153,7 +209,12 @@ class VisionEncoder(nn.Module):
         x = x.flatten(2).transpose(1, 2) + self.pos  # [B, g*g, D], row-major patches
         x = self.proj(self.norm(x))
         if self.keypoint_net is not None:
-            x = torch.cat([x, self.kp_proj(kp) + self.kp_embed], dim=1)  # 3-D Linear: MatMul+Add
+            kp_tok = self.kp_proj(kp) + self.kp_embed  # 3-D Linear: MatMul+Add
+            if self.kp_rel_proj is not None:
+                if state is None:
+                    raise ValueError("plane_features needs the state input")
+                kp_tok = kp_tok + self.kp_rel_proj(self.plane_offsets(kp, state))
+            x = torch.cat([x, kp_tok], dim=1)
         if self.state_proj is not None:
             if state is None:
                 raise ValueError("this model was built with state_dim > 0 and needs a state input")
