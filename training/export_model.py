@@ -234,7 +234,7 @@ def main() -> None:
     sections = card_sections(ck, fp32_bytes, q8_bytes, qinfo)
     if args.note:
         sections = {"Status": args.note, **sections}
-    write_model_card(out, manifest, sections)
+    write_model_card(out, manifest, sections, plane_features=bool(cfg.plane_features))
     total = sum(folder_bytes(out).values())
     print(f"wrote {out}: {total / 1e6:.2f} MB (fp32 reference {fp32}: {fp32_bytes / 1e6:.2f} MB)")
     if total > 10e6:

@@ -78,10 +78,10 @@ function checkScene(scene: SceneSpec) {
   }
   const nominal = { pos: [1.05, 0, 0.55], target: [0.45, 0, 0] };
   for (let k = 0; k < 3; k++) {
-    expect(Math.abs(scene.camera.pos[k]! - nominal.pos[k]!)).toBeLessThanOrEqual(0.02);
-    expect(Math.abs(scene.camera.target[k]! - nominal.target[k]!)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(scene.camera.pos[k]! - nominal.pos[k]!)).toBeLessThanOrEqual(0.004);
+    expect(Math.abs(scene.camera.target[k]! - nominal.target[k]!)).toBeLessThanOrEqual(0.002);
   }
-  expect(Math.abs(scene.camera.fovy - 45)).toBeLessThanOrEqual(2);
+  expect(Math.abs(scene.camera.fovy - 45)).toBeLessThanOrEqual(0.4);
   return distractors;
 }
 
