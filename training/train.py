@@ -344,7 +344,8 @@ def main(argv=None) -> None:
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
     kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
-    shift = getattr(args, "shift", 2)
+    shift = getattr(args, "shift", 2)  # augmentation settings (runs before these flags: ±2 px, 0.05)
+    state_noise = getattr(args, "state_noise", 0.05)
     kp_weights = None  # per-keypoint factors of the keypoint loss [K]; the last keypoint is the grasp site
     if kp_weight > 0 and kp_gripper_w != 1.0:
         kp_weights = torch.ones(cfg.keypoints, device=device)
@@ -355,7 +356,7 @@ def main(argv=None) -> None:
     while elapsed < budget and (not args.steps or step < args.steps) and stop["sig"] is None:
         idx = rng.integers(0, len(train), args.batch)
         px, ids, mask, state, slots = (t.to(device) for t in train.batch(
-            idx, gen, augment=True, shift=shift, state_noise=getattr(args, "state_noise", 0.05)))
+            idx, gen, augment=True, shift=shift, state_noise=state_noise))
         lr = lr_at(args, step, elapsed)
         for g in opt.param_groups:
             g["lr"] = lr

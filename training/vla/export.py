@@ -244,5 +244,5 @@ def export_model(model: VLA, vocab: Vocab, folder: str, card_sections: dict[str,
         json.dump(manifest, f, indent=2)
         f.write("\n")
     write_tokenizer(vocab, folder)
-    write_model_card(folder, manifest, card_sections, plane_features=bool(getattr(model.cfg, "plane_features", False)))
+    write_model_card(folder, manifest, card_sections, plane_features=model.cfg.plane_features)
     return manifest
