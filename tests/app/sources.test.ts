@@ -11,6 +11,7 @@ import { ImageSource } from '../../src/app/sources/ImageSource';
 import { type Context2D, MediaFrameSource } from '../../src/app/sources/MediaFrameSource';
 import { isPlayable } from '../../src/app/sources/openers';
 import { describeSourceError, SourceFailure } from '../../src/app/sources/sourceErrors';
+import { VideoSource } from '../../src/app/sources/VideoSource';
 import { WebcamSource } from '../../src/app/sources/WebcamSource';
 
 describe('centerCropRect', () => {
@@ -153,6 +154,63 @@ describe('MediaFrameSource (the shared capture path)', () => {
     expect(sim.capture(96)).toBe(frame);
     expect(sim.inputWidth).toBe(96);
     expect(isPreviewable(sim)).toBe(false);
+  });
+});
+
+describe('VideoSource', () => {
+  /** A paused 160×120 video whose position the test moves; play()/pause() flip `paused`. */
+  function fakeVideo() {
+    const v = {
+      videoWidth: 160,
+      videoHeight: 120,
+      paused: true,
+      seeking: false,
+      currentTime: 0,
+      play: vi.fn(async () => {
+        v.paused = false;
+      }),
+      pause: vi.fn(() => {
+        v.paused = true;
+      }),
+    };
+    return v;
+  }
+
+  it('hands out the same pixels while paused at one position, and draws again once it moves', () => {
+    const fake = fakeContext();
+    const v = fakeVideo();
+    const src = new VideoSource(
+      v as unknown as HTMLVideoElement,
+      'sweep.webm',
+      () => undefined,
+      () => fake.ctx,
+    );
+    const a = src.capture(64);
+    const b = src.capture(64);
+    expect(fake.draws).toHaveLength(1); // the second capture did not redraw the paused frame
+    expect(b.rgb).toEqual(a.rgb);
+    b.rgb[0] = 99; // a copy: the caller may not change what the next capture returns
+    expect(src.capture(64).rgb[0]).toBe(a.rgb[0]);
+    src.capture(32); // a new size draws
+    expect(fake.draws).toHaveLength(2);
+    v.currentTime = 0.5; // a seek while paused draws
+    src.capture(32);
+    expect(fake.draws).toHaveLength(3);
+    src.setPlaying(true); // playing: every capture draws
+    src.capture(32);
+    src.capture(32);
+    expect(fake.draws).toHaveLength(5);
+    src.setPlaying(false);
+    src.capture(32);
+    src.capture(32);
+    expect(fake.draws).toHaveLength(6);
+    src.restart(); // back to the start draws again even at the same reported position
+    src.capture(32);
+    expect(fake.draws).toHaveLength(7);
+    v.seeking = true; // mid-seek nothing is kept
+    src.capture(32);
+    src.capture(32);
+    expect(fake.draws).toHaveLength(9);
   });
 });
 
