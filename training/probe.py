@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from train import action_logits, model_config, torch_load  # noqa: E402
+from train import image_action_logits, model_config, torch_load  # noqa: E402
 from vla import actions as act  # noqa: E402
 from vla.data import FrameSet, load_episodes, split_episodes  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
@@ -64,9 +64,10 @@ def greedy_slots(model: VLA, fs: FrameSet, idx: np.ndarray, batch: int = 256) ->
         px, ids, mask, state, _ = fs.batch(idx[k:k + batch])
         ids = ids.clone()
         chosen = torch.zeros(len(ids), c.action_dims, dtype=torch.long)
+        img = model.vision(px, state)  # the frames do not change between tokens
         # The last 6 input ids are the action tokens fed back; position d predicts slot d.
         for d in range(c.action_dims):
-            logits = action_logits(model, px, ids, mask, state)
+            logits, _ = image_action_logits(model, img, ids, mask)
             chosen[:, d] = logits[:, d].argmax(-1)
             if d < c.action_dims - 1:
                 ids[:, ids.shape[1] - (c.action_dims - 1) + d] = chosen[:, d] + fs.action_start

@@ -111,13 +111,20 @@ def action_logits(model: VLA, px, ids, mask, state, with_hidden: bool = False):
     (and, with with_hidden, their hidden states [B, 7, D] and the image patch tokens [B, g², D])."""
     c = model.cfg
     img = model.vision(px, state)
+    logits, h = image_action_logits(model, img, ids, mask)
+    return (logits, h, img[:, : c.patch_grid**2]) if with_hidden else logits
+
+
+def image_action_logits(model: VLA, img, ids, mask):
+    """action_logits from the vision tokens `img` [B, N, D] already computed: (logits, hidden). Lets a caller
+    that decodes token by token on the same frames (training/probe.py) run the vision encoder once."""
+    c = model.cfg
     emb = torch.cat([img, model.embed_tokens(ids)], dim=1)
     b = emb.shape[0]
     full = torch.cat([torch.ones(b, c.num_image_tokens, dtype=torch.long, device=emb.device), mask], dim=1)
     pos = (torch.cumsum(full, dim=1) - 1).clamp(min=0)
     h = model.decoder.hidden(emb, full, pos, model.decoder.empty_past(b, emb.device))[:, -c.action_dims:]
-    logits = model.decoder.action_logits(h)
-    return (logits, h, img[:, : c.patch_grid**2]) if with_hidden else logits
+    return model.decoder.action_logits(h), h
 
 
 def soft_targets(slots: torch.Tensor, bins: int, sigma: float) -> torch.Tensor:
