@@ -62,10 +62,15 @@ test('an instruction typed and run with Enter drives the arm for 20 steps with f
   await expect(page.getByTestId('model-ep')).toHaveAttribute('data-ep', /wasm|webgpu/);
 
   // The same loop through automation: 20 steps, every action finite, tokens in the action range.
-  const r = await page.evaluate(() =>
-    window.vla!.runEpisode({ seed: 3, task: 'pick:red-block', maxSteps: 20 }),
+  const said = 'lift up the crimson cube';
+  const r = await page.evaluate(
+    (instruction) => window.vla!.runEpisode({ seed: 3, task: 'pick:red-block', instruction, maxSteps: 20 }),
+    said,
   );
   expect(r.steps).toBe(20);
+  // The Policy panel shows what that call ran, not the defaults.
+  await expect(page.getByTestId('policy-instruction')).toHaveValue(said);
+  await expect(page.getByTestId('policy-max-steps')).toHaveValue('20');
   expect(r.actions).toHaveLength(20);
   expect(r.tokens).toHaveLength(20);
   expect(r.stepMs).toHaveLength(20);

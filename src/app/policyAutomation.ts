@@ -141,6 +141,10 @@ export function createPolicyAutomation(store: {
     runEpisode: async ({ seed, task, instruction, maxSteps }) => {
       await waitForModel(store);
       const text = await get().resetScene(seed, task);
+      // The Policy panel shows what this call runs: its instruction (when it is not the scene's
+      // default) and its step limit, so a screenshot or a person watching reads the truth.
+      get().setPolicyInstruction(instruction !== undefined && instruction !== text ? instruction : null);
+      if (maxSteps !== undefined) get().setPolicyMaxSteps(maxSteps);
       const r = await get().runPolicy({
         pace: 'fast',
         instruction: instruction ?? text,
