@@ -1,6 +1,7 @@
 /**
  * Small statistics for evaluation reports: the Wilson score interval of a binomial proportion (success
- * rates with few episodes, where the normal approximation fails near 0 and 1) and formatting helpers.
+ * rates with few episodes, where the normal approximation fails near 0 and 1), Fisher's exact test of two
+ * success counts, and formatting helpers.
  * Pure; must not import DOM, three.js, ORT, React or mujoco.
  */
 
@@ -45,4 +46,44 @@ export function formatRate(successes: number, trials: number, digits = 1): strin
   if (trials === 0) return '—';
   const [lo, hi] = wilsonInterval(successes, trials);
   return `${successes}/${trials} ${formatPercent(rate(successes, trials), digits)} [${(100 * lo).toFixed(digits)}–${(100 * hi).toFixed(digits)}]`;
+}
+
+/** ln C(n, k) as a sum of logs (exact enough for the episode counts of an eval, n ≤ a few thousand). */
+function logChoose(n: number, k: number): number {
+  let s = 0;
+  const m = Math.min(k, n - k);
+  for (let i = 1; i <= m; i++) s += Math.log(n - m + i) - Math.log(i);
+  return s;
+}
+
+/**
+ * One-sided Fisher exact test (Fisher 1935) that A's success rate exceeds B's: the probability, with both
+ * groups' sizes and the total number of successes fixed and no difference between the groups, that A gets
+ * `successesA` or more successes. Under that null A's count is hypergeometric:
+ * P(X = x) = C(K, x) · C(N − K, nA − x) / C(N, nA), N = nA + nB, K = successesA + successesB.
+ */
+export function fisherExactGreater(
+  successesA: number,
+  trialsA: number,
+  successesB: number,
+  trialsB: number,
+): number {
+  for (const [k, n] of [
+    [successesA, trialsA],
+    [successesB, trialsB],
+  ] as const) {
+    if (!Number.isInteger(n) || n < 0 || !Number.isInteger(k) || k < 0 || k > n)
+      throw new RangeError(`fisherExactGreater: ${k} successes out of ${n} trials`);
+  }
+  const N = trialsA + trialsB;
+  const K = successesA + successesB;
+  // A's fewest possible successes: every table counts, so the sum is 1 (exactly, not by rounding).
+  if (successesA <= Math.max(0, K - trialsB)) return 1;
+  const xMax = Math.min(K, trialsA);
+  const logTotal = logChoose(N, trialsA);
+  let p = 0;
+  for (let x = successesA; x <= xMax; x++) {
+    p += Math.exp(logChoose(K, x) + logChoose(N - K, trialsA - x) - logTotal);
+  }
+  return Math.min(1, p);
 }

@@ -3,7 +3,7 @@
  * (center = (p + z²/2n)/(1 + z²/n), half = z/(1 + z²/n)·√(p(1−p)/n + z²/4n²), z = 1.959964).
  */
 import { describe, expect, it } from 'vitest';
-import { formatRate, rate, wilsonInterval, Z95 } from '../../src/core/stats';
+import { fisherExactGreater, formatRate, rate, wilsonInterval, Z95 } from '../../src/core/stats';
 
 describe('wilsonInterval', () => {
   it('uses the 97.5% normal quantile', () => {
@@ -57,5 +57,31 @@ describe('rate and formatRate', () => {
     expect(rate(0, 0)).toBe(0);
     expect(formatRate(5, 10)).toBe('5/10 50.0% [23.7–76.3]');
     expect(formatRate(0, 0)).toBe('—');
+  });
+});
+
+describe('fisherExactGreater', () => {
+  // Fisher's lady tasting tea (The Design of Experiments, 1935): 8 cups, 4 with the milk poured first.
+  // All 4 picked right: p = 1/C(8,4) = 1/70; 3 of 4: p = (C(4,3)·C(4,1) + 1)/70 = 17/70.
+  it("gives Fisher's published tea-tasting p-values", () => {
+    expect(fisherExactGreater(4, 4, 0, 4)).toBeCloseTo(1 / 70, 12);
+    expect(fisherExactGreater(3, 4, 1, 4)).toBeCloseTo(17 / 70, 12);
+  });
+
+  it('with no successes in B and all in A it is C(nA, K) / C(N, K)', () => {
+    // 4 of 12 against 0 of 12: C(12,4)/C(24,4) = 495/10626.
+    expect(fisherExactGreater(4, 12, 0, 12)).toBeCloseTo(495 / 10626, 12);
+  });
+
+  it('is 1 when A does no better than it must, and falls as A pulls ahead', () => {
+    expect(fisherExactGreater(0, 9, 0, 9)).toBe(1);
+    expect(fisherExactGreater(0, 9, 5, 9)).toBe(1);
+    const ps = [0, 1, 2, 3, 4, 5].map((k) => fisherExactGreater(k, 12, 0, 12));
+    for (let i = 1; i < ps.length; i++) expect(ps[i]!).toBeLessThan(ps[i - 1]!);
+  });
+
+  it('rejects impossible counts', () => {
+    expect(() => fisherExactGreater(5, 4, 0, 4)).toThrow(RangeError);
+    expect(() => fisherExactGreater(1, 4, -1, 4)).toThrow(RangeError);
   });
 });
