@@ -24,8 +24,6 @@ export const chromiumArgs = [
 
 export default defineConfig({
   testDir: 'e2e',
-  // eval.spec.ts (the bundled policy beats a random baseline) joins once models/vla-tabletop-s is trained.
-  testIgnore: ['eval.spec.ts'],
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
