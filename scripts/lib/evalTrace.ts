@@ -18,6 +18,9 @@ export interface TraceStep {
   /** Horizontal distance from the grasp site to the task's block, m. */
   block_xy_dist: number;
   held: boolean;
+  /** The scene object horizontally nearest the grasp site (its name, e.g. `green_block`), and how far, m. */
+  nearest: string;
+  nearest_dist: number;
   /** The action the policy applied at this state. */
   policy: number[];
   /** The scripted expert's action for this state, and its phase. */
@@ -51,6 +54,12 @@ export function traceEpisode(
     const label = expert.act(s);
     const b = s.objects[blockName!]!.pos;
     const ee = s.ee.pos;
+    let nearest = '';
+    let best = Number.POSITIVE_INFINITY;
+    for (const [name, o] of Object.entries(s.objects)) {
+      const d = Math.hypot(ee[0]! - o.pos[0]!, ee[1]! - o.pos[1]!);
+      if (d < best) [nearest, best] = [name, d];
+    }
     steps.push({
       t,
       ee: ee.map(r5),
@@ -58,6 +67,8 @@ export function traceEpisode(
       block: b.map(r5),
       block_xy_dist: r5(Math.hypot(ee[0]! - b[0]!, ee[1]! - b[1]!)),
       held: s.grasped.includes(blockName!),
+      nearest,
+      nearest_dist: r5(best),
       policy: actions[t]!.map(r5),
       expert: label.map(r5),
       expert_phase: expert.phase,
@@ -70,6 +81,7 @@ export function traceEpisode(
 /** How a traced episode went, the first that applies (see `traceOutcome`), in table order. */
 export const TRACE_OUTCOMES = [
   'success',
+  'wrong object',
   'early descent',
   'never reached',
   'not grasped',
@@ -81,14 +93,18 @@ export type TraceOutcome = (typeof TRACE_OUTCOMES)[number];
 const LOW_BELOW_HOVER_M = 0.03;
 /** Closer than this (horizontally) to the task's block counts as reaching it. */
 const REACHED_M = 0.02;
+/** Low within this distance (horizontally) of an object counts as having gone for it. */
+const WENT_FOR_M = 0.03;
 /** The expert's label moving at least this far sideways means it is not over its target yet. */
 const STILL_MOVING_M = 0.015;
 
 /**
- * Where a policy episode went wrong, read from its trace: `early descent` when the arm went low (more than
- * 3 cm under the expert's hover height, 11 cm) where the expert, in that state, was still approaching (phase
- * `approach` or `push_above`, its label moving ≥ 1.5 cm sideways): down before it was over the block (or the
- * push start) — the failure the bundled policy shows most; `never reached` when the grasp
+ * Where a policy episode went wrong, read from its trace. The arm going *low* (more than 3 cm under the
+ * expert's hover height, 11 cm) where the expert, in that state, was still approaching (phase `approach` or
+ * `push_above`, its label moving ≥ 1.5 cm sideways) is `wrong object` when, in a pick or put, another object
+ * is the nearest to the grasp site there, within 3 cm (it went for the wrong block, or for the container
+ * first: the instruction was not followed), else `early descent` (down before it was over the block or the push
+ * start); `never reached` when the grasp
  * site never came within 2 cm of the block; `not grasped` when it did but (for pick and put) never held it;
  * otherwise `dropped or stalled`. Also the first step of the early descent (or null).
  */
@@ -104,9 +120,13 @@ export function traceOutcome(
   );
   const lowAt = low ? low.t : null;
   if (trace.success) return { outcome: 'success', lowAt };
+  const grasps = !trace.task.startsWith('push:');
+  const [blockName] = taskReferents(parseTask(trace.task));
+  // Traces written before `nearest` existed have none: they can only say early descent.
+  if (low && grasps && low.nearest && low.nearest !== blockName && low.nearest_dist < WENT_FOR_M)
+    return { outcome: 'wrong object', lowAt };
   if (low) return { outcome: 'early descent', lowAt };
   if (!trace.steps.some((s) => s.block_xy_dist < REACHED_M)) return { outcome: 'never reached', lowAt };
-  const grasps = !trace.task.startsWith('push:');
   if (grasps && !trace.steps.some((s) => s.held)) return { outcome: 'not grasped', lowAt };
   return { outcome: 'dropped or stalled', lowAt };
 }

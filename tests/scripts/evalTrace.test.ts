@@ -62,7 +62,7 @@ describe('eval --trace', () => {
     expect(last.held).toBe(false);
   });
 
-  it('classifies how an episode went: early descent, never reached, not grasped, success', () => {
+  it('classifies how an episode went: early descent, wrong object, never reached, not grasped, success', () => {
     const ep = { seed: 11, task: 'pick:red-block', instruction: 'x', success: false, reason: 'x' };
     // Straight down where it starts (12 × 2 cm from 25 cm): low while the expert still approaches.
     const down = traceEpisode(
@@ -86,6 +86,23 @@ describe('eval --trace', () => {
     const open = traceEpisode(sim, ep, expert.slice(0, firstClose));
     expect(traceOutcome(open).outcome).toBe('not grasped');
     expect(traceOutcome(traceEpisode(sim, { ...ep, success: true }, expert)).outcome).toBe('success');
+    // The expert's actions for the scene's other block (seed 11 holds red_block, purple_bowl, purple_block):
+    // a grasp of the wrong block, precise as it is.
+    const scene = generateScene(11, 'pick:red-block');
+    const other = createExpert({ ...scene, task: 'pick:purple-block' });
+    let s = sim.reset(scene);
+    const wrong: number[][] = [];
+    for (let t = 0; t < 20; t++) {
+      const a = other.act(s);
+      wrong.push(a);
+      s = sim.step(a).state;
+    }
+    const wrongTrace = traceEpisode(sim, ep, wrong);
+    expect(wrongTrace.steps.at(-1)!.nearest).toBe('purple_block');
+    expect(traceOutcome(wrongTrace).outcome).toBe('wrong object');
+    // The same descent in a push is not a grasp: it stays an early descent.
+    const pushEp = { ...ep, task: 'push:red-block:left' };
+    expect(traceOutcome({ ...wrongTrace, task: pushEp.task }).outcome).toBe('early descent');
     // Counted per family × split.
     const rows = outcomeCounts([
       { family: 'pick', split: 'seen', outcome: 'early descent' },
