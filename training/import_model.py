@@ -10,7 +10,10 @@ Usage: npm run train:import -- [--model models/vla-tabletop-s] --out training/ou
   rows times a per-row scale) are dequantized.
 - embed_tokens: the graph holds the folded table (proj(frozen word vector) for words, learned rows for the
   rest), int8 per row or float32. The word rows give the projection back by least squares over the frozen
-  vectors (10k equations, 101 unknowns per output); the other rows are the learned embeddings.
+  vectors (10k equations, 101 unknowns per output) over every word but the tuned ones (train.py
+  --tuned-words, default the colours); a tuned word's row minus its projection is its learned correction
+  (for a bundle trained without corrections that is the small least-squares residual); the other rows are the
+  learned embeddings.
 - The training-only heads (aux regression, patch classes) are not in the bundle: they start fresh.
 - Action, state and image normalisation come from the manifest.
 
@@ -32,7 +35,7 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
-from train import model_config, parse_args, save_atomic  # noqa: E402
+from train import model_config, parse_args, save_atomic, tuned_word_ids  # noqa: E402
 from vla.export import export_graphs  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
 from vla.model import NOMINAL_CAMERA, VLA  # noqa: E402
@@ -138,12 +141,21 @@ def main(argv=None) -> None:
 
     state = model.state_dict()
     loaded = {f"vision.{k}": v for k, v in vs.items()} | {f"decoder.{k}": v for k, v in ds.items()}
-    # Word rows: table = vectors @ W.T + b. Least squares on [vectors, 1] gives W and b back.
+    model.set_tuned_words(tuned_word_ids(args, vocab))
+    # Word rows: table = vectors @ W.T + b (+ a learned correction for the tuned words). Least squares on
+    # [vectors, 1] over the other words gives W and b back; each tuned word's correction is what remains.
     words = np.asarray(is_word, bool)
-    x = np.concatenate([vectors[words], np.ones((int(words.sum()), 1), np.float32)], axis=1).astype(np.float64)
-    sol, *_ = np.linalg.lstsq(x, table[words].astype(np.float64), rcond=None)
+    tuned = tuned_word_ids(args, vocab)
+    fit = words.copy()
+    fit[tuned] = False
+    x = np.concatenate([vectors[fit], np.ones((int(fit.sum()), 1), np.float32)], axis=1).astype(np.float64)
+    sol, *_ = np.linalg.lstsq(x, table[fit].astype(np.float64), rcond=None)
     loaded["embed_tokens.proj.weight"] = sol[:-1].T.astype(np.float32)
     loaded["embed_tokens.proj.bias"] = sol[-1].astype(np.float32)
+    if tuned:
+        corr = np.zeros((len(tuned) + 1, table.shape[1]), np.float32)
+        corr[1:] = table[tuned] - (vectors[tuned].astype(np.float64) @ sol[:-1] + sol[-1])
+        loaded["embed_tokens.tuned.weight"] = corr
     learned = np.zeros_like(state["embed_tokens.learned.weight"].numpy())
     learned[1:] = table[~words]
     loaded["embed_tokens.learned.weight"] = learned

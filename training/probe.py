@@ -8,13 +8,20 @@ decodes all 7 tokens greedily (each token conditioned on the ones it chose, as t
   (dz < −5 mm). This is what `eval --trace` calls an early descent, seen one frame at a time;
 - close: in the `close` phase (label: gripper closed), the share where the policy closes the gripper;
 - release: in `release` (label: open), the share where it opens;
+- grounding (needs the dataset's aux.json): on each pick/put episode's first frame with two or more blocks in
+  the scene, the share whose greedy sideways step heads for the task's block rather than another block
+  (the block whose direction from the gripper is nearest the step's); and, asking "pick up the <colour>
+  block" of every block in those first frames in turn (a counterfactual instruction), the share that heads
+  for the block asked for. Chance is about one in the number of blocks;
 - token accuracy of the greedy decode against the label, all frames, per dimension.
 Each share comes with its 95% Wilson interval. Usage:
-  /usr/bin/python3 training/probe.py --run training/out/<run> --data <dataset> [--json out.json]
+  /usr/bin/python3 training/probe.py --run training/out/<run> --data <dataset> [--all-episodes] [--max-episodes N] [--grounding-only]
+      [--json out.json]
 """
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -28,6 +35,7 @@ import torch  # noqa: E402
 from train import image_action_logits, model_config, torch_load  # noqa: E402
 from vla import actions as act  # noqa: E402
 from vla.data import FrameSet, load_episodes, split_episodes  # noqa: E402
+from vla.glove import COLOURS  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
 from vla.model import VLA  # noqa: E402
 
@@ -75,11 +83,77 @@ def greedy_slots(model: VLA, fs: FrameSet, idx: np.ndarray, batch: int = 256) ->
     return np.concatenate(out)
 
 
+def first_frame(e, instruction: str | None = None):
+    """A copy of episode `e` cut to its first frame (with another instruction if given)."""
+    f = copy.copy(e)
+    for name in ("frames", "actions", "state", "aux", "obj_uv", "ee_uv"):
+        v = getattr(e, name, None)
+        if v is not None:
+            setattr(f, name, v[:1])
+    if instruction is not None:
+        f.instruction = instruction
+    return f
+
+
+def decode_xy(model: VLA, fs: FrameSet, ck: dict, vocab) -> np.ndarray:
+    """Greedy sideways step (dx, dy) in metres for every frame of `fs`."""
+    slots = greedy_slots(model, fs, np.arange(len(fs)))
+    norm = ck["norm_stats"]
+    q01, q99 = np.asarray(norm["q01"]), np.asarray(norm["q99"])
+    n_act = act.detokenize(slots + fs.action_start, vocab.size)
+    return ((n_act + 1) / 2 * (q99 - q01) + q01)[:, :2]
+
+
+@torch.no_grad()
+def grounding(model: VLA, ck: dict, vocab, val_eps) -> dict | None:
+    """The grounding shares of the module docstring, or None without aux.json object positions."""
+    eps = [e for e in val_eps if e.obj_uv is not None and e.obj_cls is not None]
+    if not eps or model.vision.kp_rel_proj is None:
+        return None
+    kinds = 3  # aux_targets.ts OBJECT_CLASSES: colour-major (COLOURS), block / bowl / plate
+    base = [first_frame(e) for e in eps]
+    fs0 = FrameSet(base, vocab, ck["norm_stats"], ck["state_stats"], ck["image_mean"], ck["image_std"])
+    _, _, _, state, _ = fs0.batch(np.arange(len(fs0)))
+    scenes = []  # per episode: [(colour, world xy)] of its blocks, the gripper xy
+    for i, e in enumerate(base):
+        blocks = [(k, m) for m, k in enumerate(e.obj_cls.tolist()) if k >= 0 and k % kinds == 0]
+        uv = torch.tensor(e.obj_uv[0][[m for _, m in blocks]] * 2 - 1, dtype=torch.float32)[None]
+        off = model.vision.plane_offsets(uv, state[i:i + 1])[0].numpy()  # hits on the block-top and table planes
+        ee = e.state[0, :2]
+        xy = (off[:, 0:2] + off[:, 2:4]) / 2 * 0.1 + ee  # the ray at the block centre's height, midway
+        scenes.append(([(COLOURS[k // kinds], xy[j]) for j, (k, _) in enumerate(blocks)], ee))
+
+    def heads_for(step: np.ndarray, blocks, ee) -> str:
+        cos = [float(step @ (xy - ee)) / (np.linalg.norm(step) * np.linalg.norm(xy - ee) + 1e-12) for _, xy in blocks]
+        return blocks[int(np.argmax(cos))][0]
+
+    own = [i for i, e in enumerate(base) if e.family in ("pick", "put") and len(scenes[i][0]) >= 2]
+    out = {}
+    if own:
+        xy0 = decode_xy(model, FrameSet([base[i] for i in own], vocab, ck["norm_stats"], ck["state_stats"],
+                                        ck["image_mean"], ck["image_std"]), ck, vocab)
+        k = sum(heads_for(xy0[j], *scenes[i]) == base[i].task.split(":")[1].split("-")[0] for j, i in enumerate(own))
+        out["task_block_first_frame"] = {"frames": len(own), "count": int(k), "share": k / len(own), "ci95": list(wilson(k, len(own))),
+                                         "chance": float(np.mean([1 / len(scenes[i][0]) for i in own]))}
+    asks = [(i, c) for i, (blocks, _) in enumerate(scenes) if len(blocks) >= 2 for c, _ in blocks]
+    if asks:
+        cf = [first_frame(eps[i], f"pick up the {c} block") for i, c in asks]
+        xy = decode_xy(model, FrameSet(cf, vocab, ck["norm_stats"], ck["state_stats"], ck["image_mean"], ck["image_std"]), ck, vocab)
+        k = sum(heads_for(xy[j], *scenes[i]) == c for j, (i, c) in enumerate(asks))
+        out["counterfactual_pick"] = {"frames": len(asks), "count": int(k), "share": k / len(asks), "ci95": list(wilson(k, len(asks))),
+                                      "chance": float(np.mean([1 / len(scenes[i][0]) for i, _ in asks]))}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", required=True, help="training run folder with ckpt.pt")
     ap.add_argument("--data", required=True, help="dataset whose validation split to probe")
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--all-episodes", action="store_true",
+                    help="probe every episode of --data (a dataset the run never trained on), not its validation split")
+    ap.add_argument("--grounding-only", action="store_true", help="only the grounding figures (first frames: seconds, not minutes)")
+    ap.add_argument("--max-episodes", type=int, default=0, help="read only the first N episodes of --data (0: all)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -87,9 +161,35 @@ def main() -> None:
     vocab, vectors, is_word = glove_vocab()
     model, ck = load_run(args.run, vocab, vectors, is_word)
     a = ck["args"]
-    eps, _ = load_episodes(args.data, model.cfg.image_size, None, log=lambda *_: None)
+    eps, _ = load_episodes(args.data, model.cfg.image_size, args.max_episodes or None, log=lambda *_: None)
     _, val_eps = split_episodes(eps, a.get("val_fraction", 0.05), a.get("seed", 0))
+    if args.all_episodes:
+        val_eps = eps
+    which = "all" if args.all_episodes else "validation"
+    out = {"run": args.run, "data": args.data, "episodes": len(val_eps)}
+    print(f"{args.run} on {len(val_eps)} {which} episodes of {args.data}, greedy")
+    g = grounding(model, ck, vocab, val_eps)
+    if g is not None:
+        out["grounding"] = g
+        for name, r in g.items():
+            what = {"task_block_first_frame": "first frame heads for the task's block",
+                    "counterfactual_pick": '"pick up the <colour> block": heads for that block'}[name]
+            print(f"  grounding: {what:<52} {r['count']:>4}/{r['frames']:<4} = {100 * r['share']:5.1f}%  "
+                  f"(95% CI {100 * r['ci95'][0]:.1f}–{100 * r['ci95'][1]:.1f}%; chance {100 * r['chance']:.0f}%)")
+    elif args.grounding_only:
+        raise SystemExit(f"no object positions for grounding: run npm run train:aux -- --data {args.data}")
+    if not args.grounding_only:
+        frame_figures(args, model, ck, vocab, val_eps, out)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(out, f, indent=1)
+
+
+def frame_figures(args, model: VLA, ck: dict, vocab, val_eps, out: dict) -> None:
+    """Every validation frame decoded greedily: early descent, close, release, token accuracy (into `out`)."""
     fs = FrameSet(val_eps, vocab, ck["norm_stats"], ck["state_stats"], ck["image_mean"], ck["image_std"])
+    out["frames"] = int(len(fs))
+    print(f"  {len(fs)} frames")
     phases = []
     for e in val_eps:
         with open(os.path.join(args.data, "episodes", f"{e.index:06d}.json"), encoding="utf-8") as f:
@@ -117,8 +217,6 @@ def main() -> None:
         "close": pred[:, 6] < 0.5,
         "release": pred[:, 6] > 0.5,
     }
-    out = {"run": args.run, "data": args.data, "frames": int(len(fs)), "episodes": len(val_eps)}
-    print(f"{args.run} on {len(val_eps)} validation episodes of {args.data} ({len(fs)} frames), greedy")
     for name, sel in groups.items():
         n, k = int(sel.sum()), int((sel & hits[name]).sum())
         lo, hi = wilson(k, n)
@@ -128,9 +226,6 @@ def main() -> None:
     acc = (slots == fs.slots.numpy()).mean(0)
     out["token_accuracy"] = acc.tolist()
     print("  greedy token accuracy per dim: " + " ".join(f"{v:.2f}" for v in acc) + f"  (mean {acc.mean():.3f})")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
 
 
 if __name__ == "__main__":

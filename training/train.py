@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from vla.data import AUX_DIM, N_OBJECT_CLASSES, FrameSet, action_norm_stats, load_episodes, read_dataset_stats, split_episodes, state_stats  # noqa: E402
-from vla.glove import glove_vocab  # noqa: E402
+from vla.glove import TUNED_WORDS, glove_vocab  # noqa: E402
 from vla.model import NOMINAL_CAMERA, VLA, VLAConfig  # noqa: E402
 from vla.plot import plot_log  # noqa: E402
 
@@ -88,6 +88,12 @@ def parse_args(argv=None):
     ap.add_argument("--state-noise", type=float, default=0.05,
                     help="Gaussian noise on the normalised proprio state (std, in units of the state's std)")
     ap.add_argument("--max-positions", type=int, default=160)
+    ap.add_argument("--pointer-weight", type=float, default=0.0,
+                    help="weight of the pointer loss: two heads of the last layer attend to the task's block and goal "
+                         "keypoint tokens (train.py pointer_loss; 0: off)")
+    ap.add_argument("--tuned-words", default=",".join(TUNED_WORDS),
+                    help="comma-separated words whose embedding gets a learned correction on top of proj(vector) "
+                         "(vla/glove.py TUNED_WORDS; 'none': no correction). With --init, a run that has them keeps them")
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
     return ap.parse_args(argv)
@@ -106,25 +112,55 @@ def save_atomic(obj, path: str) -> None:
     os.replace(tmp, path)
 
 
-def action_logits(model: VLA, px, ids, mask, state, with_hidden: bool = False):
+def action_logits(model: VLA, px, ids, mask, state, with_hidden: bool = False, attn_layer: int | None = None):
     """Teacher-forced logits over the action tokens at the 7 predicting positions, [B, 7, bins]
-    (and, with with_hidden, their hidden states [B, 7, D] and the image patch tokens [B, g², D])."""
+    (and, with with_hidden, their hidden states [B, 7, D] and the image patch tokens [B, g², D]; with
+    attn_layer too, that layer's attention of the 7 positions [B, H, 7, keys])."""
     c = model.cfg
     img = model.vision(px, state)
-    logits, h = image_action_logits(model, img, ids, mask)
-    return (logits, h, img[:, : c.patch_grid**2]) if with_hidden else logits
+    out = image_action_logits(model, img, ids, mask, attn_layer)
+    if not with_hidden:
+        return out[0]
+    return (*out[:2], img[:, : c.patch_grid**2], *out[2:])
 
 
-def image_action_logits(model: VLA, img, ids, mask):
-    """action_logits from the vision tokens `img` [B, N, D] already computed: (logits, hidden). Lets a caller
-    that decodes token by token on the same frames (training/probe.py) run the vision encoder once."""
+def image_action_logits(model: VLA, img, ids, mask, attn_layer: int | None = None):
+    """action_logits from the vision tokens `img` [B, N, D] already computed: (logits, hidden[, attention]).
+    Lets a caller that decodes token by token on the same frames (training/probe.py) run the vision encoder once."""
     c = model.cfg
     emb = torch.cat([img, model.embed_tokens(ids)], dim=1)
     b = emb.shape[0]
     full = torch.cat([torch.ones(b, c.num_image_tokens, dtype=torch.long, device=emb.device), mask], dim=1)
     pos = (torch.cumsum(full, dim=1) - 1).clamp(min=0)
-    h = model.decoder.hidden(emb, full, pos, model.decoder.empty_past(b, emb.device))[:, -c.action_dims:]
-    return model.decoder.action_logits(h), h
+    out = model.decoder.hidden(emb, full, pos, model.decoder.empty_past(b, emb.device), attn_layer)
+    if attn_layer is None:
+        h = out[:, -c.action_dims:]
+        return model.decoder.action_logits(h), h
+    h, w = out[0][:, -c.action_dims:], out[1][:, :, -c.action_dims:]
+    return model.decoder.action_logits(h), h, w
+
+
+def pointer_loss(model: VLA, attn: torch.Tensor, target_cls: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The pointer loss (--pointer-weight): in the attention `attn` [B, H, 7, keys] of the last layer, head 1 of
+    the positions that predict dx and dy should look at the keypoint token of the task's block and head 0 at
+    that of its goal container (put only): −log of that attention weight, averaged. (Head 1 is the one the
+    bundle had already turned towards the blocks' tokens on its own, 0.72 of its weight on the task's block.) The keypoint tokens follow
+    the patch tokens in class order, and each carries its object's image position and its offset from the
+    gripper, so a head that reads the right one has what the sideways step needs. Returns (loss, mean weight)."""
+    first = model.cfg.patch_grid ** 2
+    losses, weights = [], []
+    for which, head in ((0, 1), (1, 0)):  # (target_cls column, head): block → head 1, goal → head 0
+        have = target_cls[:, which] >= 0
+        if not bool(have.any()):
+            continue
+        a = attn[have, head, 0:2]  # [n, 2, keys]
+        key = (first + target_cls[have, which]).view(-1, 1, 1).expand(-1, a.shape[1], 1)
+        p = a.gather(-1, key).squeeze(-1)  # [n, 2]
+        losses.append(-torch.log(p + 1e-6).mean())
+        weights.append(p.mean())
+    if not losses:
+        return torch.zeros(()), torch.zeros(())
+    return torch.stack(losses).mean(), torch.stack(weights).mean()
 
 
 def soft_targets(slots: torch.Tensor, bins: int, sigma: float) -> torch.Tensor:
@@ -203,6 +239,19 @@ def evaluate(model: VLA, fs: FrameSet, idx: np.ndarray, device, batch: int = 128
             **({"gripper_keypoint_px": grip_err / grip_n} if grip_n else {})}
 
 
+def tuned_words(args) -> list[str]:
+    """The run's --tuned-words as a list ([] for 'none', '' or a run from before the option)."""
+    raw = getattr(args, "tuned_words", "") or ""
+    return [] if raw.strip() in ("", "none") else [w.strip() for w in raw.split(",") if w.strip()]
+
+
+def tuned_word_ids(args, vocab) -> list[int]:
+    missing = [w for w in tuned_words(args) if w not in vocab.ids]
+    if missing:
+        raise SystemExit(f"--tuned-words: not in the vocabulary: {', '.join(missing)}")
+    return [vocab.ids[w] for w in tuned_words(args)]
+
+
 def model_config(args, vocab_size: int, word_dim: int, n_learned_tokens: int) -> VLAConfig:
     """The architecture a run's args describe (also what import_model.py rebuilds a bundle into)."""
     return VLAConfig(vocab_size=vocab_size, d_model=args.d_model, n_layers=args.layers, n_heads=args.heads,
@@ -210,7 +259,7 @@ def model_config(args, vocab_size: int, word_dim: int, n_learned_tokens: int) ->
                      stem_channels=args.stem_channels, stem_widen=True, stem_refine=True,
                      max_positions=getattr(args, "max_positions", 128), keypoints=getattr(args, "keypoints", 0),
                      state_dim=4, dropout=args.dropout, word_dim=word_dim,
-                     n_learned_tokens=n_learned_tokens, action_head_only=True,
+                     n_learned_tokens=n_learned_tokens, n_tuned_words=len(tuned_words(args)), action_head_only=True,
                      coord_channels=bool(getattr(args, "coord_channels", 0)),
                      aux_dim=AUX_DIM if getattr(args, "aux_weight", 0) > 0 else 0,
                      patch_classes=N_OBJECT_CLASSES + 1 if getattr(args, "patch_weight", 0) > 0 else 0,
@@ -239,6 +288,8 @@ def main(argv=None) -> None:
         arch = ("image_size", "patch_grid", "d_model", "layers", "heads", "ffn", "stem_channels", "activation",
                 "coord_channels", "keypoints", "max_positions")
         args = argparse.Namespace(**{**vars(args), **{k: v for k, v in init["args"].items() if k in arch}})
+        if tuned_words(argparse.Namespace(**init["args"])):  # its corrections are weights: keep them
+            args.tuned_words = init["args"]["tuned_words"]
         if init["args"].get("plane_features", 0) and not args.plane_features:
             raise SystemExit(f"--init: {args.init} has plane features; keep --plane-features 1")
         for k in ("aux_weight", "patch_weight"):  # a head the earlier run trained stays (and is trained)
@@ -277,6 +328,7 @@ def main(argv=None) -> None:
     torch.manual_seed(args.seed)
     model = VLA(cfg)
     model.set_word_vectors(torch.tensor(vectors), torch.tensor(is_word))
+    model.set_tuned_words(tuned_word_ids(args, vocab))
     model.to(device).train()
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n]
@@ -295,11 +347,11 @@ def main(argv=None) -> None:
         print(f"resumed from {ckpt_path} at step {step}, {elapsed / 60:.1f} min", flush=True)
     elif init is not None:
         missing, unexpected = model.load_state_dict(init["model"], strict=False)
-        new = [k for k in missing if not k.startswith(("vision.kp_rel_proj.", "vision.plane_"))]
+        new = [k for k in missing if not k.startswith(("vision.kp_rel_proj.", "vision.plane_", "embed_tokens.tuned"))]
         if new or unexpected:
             raise SystemExit(f"--init: weights that do not fit: missing {new}, unexpected {unexpected}")
         if missing:
-            print(f"--init: plane features start at zero ({', '.join(missing)})", flush=True)
+            print(f"--init: new weights start at zero ({', '.join(missing)})", flush=True)
     if cfg.plane_features and resume is None:  # a resumed run's buffers come from its checkpoint
         camera = (meta.get("camera") or {}).get("nominal") or NOMINAL_CAMERA
         model.vision.set_plane_constants(camera, sst["mean"], sst["std"])
@@ -347,7 +399,7 @@ def main(argv=None) -> None:
     last_ckpt = last_eval = elapsed
     acc_w = np.zeros(cfg.action_dims)
     loss_w, n_w, t_w = 0.0, 0, time.time()
-    aux_w = patch_w = kp_w = 0.0
+    aux_w = patch_w = kp_w = ptr_w = 0.0
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
     kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
@@ -368,7 +420,11 @@ def main(argv=None) -> None:
         for g in opt.param_groups:
             g["lr"] = lr
         offsets = train.last_offsets
-        logits, hid, patches = action_logits(model, px, ids, mask, state, with_hidden=True)
+        pointer_w = getattr(args, "pointer_weight", 0.0) if cfg.keypoints > 0 else 0.0
+        if pointer_w > 0:
+            logits, hid, patches, attn = action_logits(model, px, ids, mask, state, with_hidden=True, attn_layer=-1)
+        else:
+            logits, hid, patches = action_logits(model, px, ids, mask, state, with_hidden=True)
         sigma = getattr(args, "label_sigma", 0.0)
         if sigma > 0:
             q = soft_targets(slots, cfg.action_bins, sigma)
@@ -400,6 +456,10 @@ def main(argv=None) -> None:
                     err = err * kp_weights
                 kp_loss = err[kp_have.to(device)].mean()
                 loss = loss + kp_weight * kp_loss
+        ptr_loss = ptr_p = torch.zeros(())
+        if pointer_w > 0:
+            ptr_loss, ptr_p = pointer_loss(model, attn, train.target_cls[idx].to(device))
+            loss = loss + pointer_w * ptr_loss
         opt.zero_grad(set_to_none=True)
         if not bool(torch.isfinite(loss)):  # a non-finite batch must not poison the weights or Adam's moments
             skipped += 1
@@ -428,6 +488,7 @@ def main(argv=None) -> None:
         aux_w += float(aux_loss)
         patch_w += float(patch_loss)
         kp_w += float(kp_loss)
+        ptr_w += float(ptr_p)
         acc_w += (logits.argmax(-1) == slots).float().mean(0).cpu().numpy()
         n_w += 1
         if step % args.log_every == 0:
@@ -435,17 +496,19 @@ def main(argv=None) -> None:
             row = {"kind": "train", "step": step, "elapsed_s": round(elapsed, 1), "lr": lr, "loss": loss_w / n_w,
                    "acc": (acc_w / n_w).tolist(), "acc_mean": float(acc_w.mean() / n_w), "grad_norm": gnorm,
                    "samples_per_s": round(sps, 1), "aux_loss": aux_w / n_w, "patch_loss": patch_w / n_w,
-                   "keypoint_px": kp_w / n_w * cfg.image_size / 2}
+                   "keypoint_px": kp_w / n_w * cfg.image_size / 2,
+                   **({"pointer_attention": ptr_w / n_w} if pointer_w > 0 else {})}
             log(row)
             eta = budget - elapsed if not args.steps else min(budget - elapsed, (args.steps - step) * args.batch / sps)
-            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} kp {row['keypoint_px']:.2f}px | "
+            print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} kp {row['keypoint_px']:.2f}px"
+                  + (f" ptr {row['pointer_attention']:.2f}" if pointer_w > 0 else "") + " | "
                   f"lr {lr:.2e} | {sps:.0f} samples/s | ~{max(0, eta) / 60:.0f} min left", flush=True)
             acc_w[:] = 0
-            loss_w, n_w, t_w, aux_w, patch_w, kp_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0
+            loss_w, n_w, t_w, aux_w, patch_w, kp_w, ptr_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0, 0.0
         if elapsed - last_eval >= args.eval_every * 60:
             run_eval()
             last_eval = elapsed = time.time() - t0
-            loss_w, n_w, t_w, aux_w, patch_w, kp_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0
+            loss_w, n_w, t_w, aux_w, patch_w, kp_w, ptr_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0, 0.0
             acc_w[:] = 0
         if elapsed - last_ckpt >= args.ckpt_every * 60:
             checkpoint()

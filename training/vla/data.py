@@ -18,6 +18,7 @@ import torch
 
 from . import actions as act
 from .export import PROMPT_TEMPLATE
+from .glove import COLOURS
 from .tokenizer import Vocab
 
 STATE_NAMES = ["ee_x", "ee_y", "ee_z", "gripper"]
@@ -93,6 +94,22 @@ class Episode:
 AUX_DIM = 10
 N_OBJECT_CLASSES = 18  # training/aux_targets.ts OBJECT_CLASSES: 6 colours × block, bowl, plate
 MAX_OBJECTS = 8
+OBJECT_KINDS = ("block", "bowl", "plate")  # OBJECT_CLASSES is colour-major: class = colour · 3 + kind
+
+
+def task_classes(task: str) -> tuple[int, int]:
+    """A task id ("pick:red-block", "put:blue-block:red-bowl", "push:red-block:left") → (its block's class,
+    its goal container's class or -1)."""
+    parts = task.split(":")
+
+    def cls(ref: str) -> int:
+        colour, kind = ref.split("-")
+        return COLOURS.index(colour) * len(OBJECT_KINDS) + OBJECT_KINDS.index(kind)
+
+    if len(parts) < 2 or "-" not in parts[1]:
+        return -1, -1
+    goal = parts[2] if len(parts) > 2 and parts[0] == "put" else ""
+    return cls(parts[1]), (cls(goal) if goal else -1)
 _AUX_CENTRE = np.array([0.475, 0.0, 0.02])
 _AUX_SCALE = np.array([0.1, 0.15, 0.05])
 
@@ -220,6 +237,9 @@ class FrameSet:
         ee = [e.ee_uv if e.ee_uv is not None else np.full((len(e.actions), 2), np.nan, np.float32) for e in eps]
         self.ee_uv = np.concatenate(ee)  # [N, 2], NaN: unknown
         self.has_patch_labels = bool((cls >= 0).any())
+        # [N, 2] the task's block and goal container classes (-1: none), for the pointer loss (train.py)
+        self.target_cls = torch.tensor(np.concatenate([np.tile(task_classes(e.task), (len(e.actions), 1)) for e in eps]),
+                                       dtype=torch.long)
         st = (self.raw_state - np.asarray(state_st["mean"])) / np.asarray(state_st["std"])
         self.state = torch.tensor(st, dtype=torch.float32)
         a = np.concatenate([e.actions for e in eps])

@@ -11,6 +11,13 @@ import numpy as np
 
 from .tokenizer import Vocab, build_vocab
 
+# Words whose embedding gets a learned correction on top of proj(frozen vector) (train.py --tuned-words): the
+# colours. Their vectors are near neighbours (cosine 0.7–0.86 between any two here), and a policy that reads
+# "orange" and "red" almost alike heads for the wrong block. Every split names colours literally
+# (src/core/splits.ts: paraphrases reword verbs and nouns, never colours), so this costs no generalisation.
+COLOURS = ("red", "green", "blue", "yellow", "purple", "orange")  # src/core/vocabulary.ts COLORS, in its order
+TUNED_WORDS = COLOURS
+
 ASSETS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets")
 
 

@@ -43,6 +43,9 @@ class VLAConfig:
     # (specials, punctuation, action tokens) get learned embeddings.
     word_dim: int = 0
     n_learned_tokens: int = 0  # with word_dim > 0: how many ids are not words (specials, punctuation, actions)
+    # with word_dim > 0: how many word ids also get a learned correction added to proj(vector) (zero at the
+    # start, so a run without it loads unchanged); which ids, VLA.set_tuned_words. See vla/glove.py TUNED_WORDS.
+    n_tuned_words: int = 0
     # True: lm_head only has rows for the action tokens; the exported logits put -1e4 on all other ids
     # (the policy never emits text), which keeps the [B, S, vocab_size] contract at a fraction of the size.
     action_head_only: bool = False
@@ -287,15 +290,19 @@ class Decoder(nn.Module):
             return out
         return nn.functional.pad(out, (self.cfg.vocab_size - self.cfg.action_bins, 0), value=-1e4)
 
-    def hidden(self, inputs_embeds, attention_mask, position_ids, past):
-        """Like forward, but returns the final normalized hidden states [B, S, D] instead of logits."""
+    def hidden(self, inputs_embeds, attention_mask, position_ids, past, attn_layer: int | None = None):
+        """Like forward, but returns the final normalized hidden states [B, S, D] instead of logits; with
+        attn_layer, also that layer's attention weights [B, H, S, P+S] (training's pointer loss)."""
         valid = attention_mask > 0
         key_pos = torch.cumsum(attention_mask, dim=-1) - 1
         allowed = (key_pos[:, None, None, :] <= position_ids[:, None, :, None]) & valid[:, None, None, :]
         x = inputs_embeds + self.pos(position_ids)
-        for blk, (pk, pv) in zip(self.blocks, past):
-            x, _, _, _ = blk(x, allowed, pk, pv)
-        return self.ln_f(x)
+        kept = None
+        for i, (blk, (pk, pv)) in enumerate(zip(self.blocks, past)):
+            x, _, _, w = blk(x, allowed, pk, pv)
+            if attn_layer is not None and i == attn_layer % len(self.blocks):
+                kept = w
+        return self.ln_f(x) if attn_layer is None else (self.ln_f(x), kept)
 
     def forward(self, inputs_embeds, attention_mask, position_ids, past, last_only: bool = False):
         """last_only: logits and attentions of the last position only ([B, 1, V], [B, L, H, 1, P+S]) — all a
@@ -335,14 +342,22 @@ class WordVectorEmbedding(nn.Module):
         self.proj = nn.Linear(cfg.word_dim, cfg.d_model)
         self.learned = nn.Embedding(cfg.n_learned_tokens + 1, cfg.d_model)
         nn.init.normal_(self.learned.weight, std=0.02)
+        self.tuned = None
+        if cfg.n_tuned_words > 0:
+            # id → row of `tuned` (0: none; row 0 stays zero); set by VLA.set_tuned_words
+            self.register_buffer("tuned_index", torch.zeros(v, dtype=torch.long))
+            self.tuned = nn.Embedding(cfg.n_tuned_words + 1, cfg.d_model, padding_idx=0)
+            nn.init.zeros_(self.tuned.weight)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         w = self.is_word[ids]
-        return w * self.proj(self.vectors[ids]) + (1.0 - w) * self.learned(self.learned_index[ids])
+        out = w * self.proj(self.vectors[ids]) + (1.0 - w) * self.learned(self.learned_index[ids])
+        return out if self.tuned is None else out + self.tuned(self.tuned_index[ids])
 
     def table(self) -> torch.Tensor:
         w = self.is_word
-        return w * self.proj(self.vectors) + (1.0 - w) * self.learned(self.learned_index)
+        out = w * self.proj(self.vectors) + (1.0 - w) * self.learned(self.learned_index)
+        return out if self.tuned is None else out + self.tuned(self.tuned_index)
 
 
 class VLA(nn.Module):
@@ -373,6 +388,19 @@ class VLA(nn.Module):
             self.embed_tokens.vectors.copy_(vectors * m)
             self.embed_tokens.is_word.copy_(m)
             self.embed_tokens.learned_index.copy_(index)
+
+    def set_tuned_words(self, ids: list[int]) -> None:
+        """The word ids (cfg.n_tuned_words of them) whose embedding is proj(vector) + a learned correction."""
+        e = self.embed_tokens
+        if len(ids) != self.cfg.n_tuned_words or not isinstance(e, WordVectorEmbedding):
+            raise ValueError(f"{len(ids)} tuned words, but cfg.n_tuned_words = {self.cfg.n_tuned_words}")
+        if len(ids) == 0:
+            return
+        if not bool(e.is_word[ids].all()):
+            raise ValueError("a tuned word must be a word with a vector")
+        with torch.no_grad():
+            e.tuned_index.zero_()
+            e.tuned_index[torch.tensor(ids)] = torch.arange(1, len(ids) + 1)
 
     def embedding_table(self) -> torch.Tensor:
         """The [V, D] table the embed_tokens graph is a lookup into."""
