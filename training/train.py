@@ -88,6 +88,13 @@ def parse_args(argv=None):
     ap.add_argument("--state-noise", type=float, default=0.05,
                     help="Gaussian noise on the normalised proprio state (std, in units of the state's std)")
     ap.add_argument("--max-positions", type=int, default=160)
+    ap.add_argument("--identity-lr-mult", type=float, default=1.0,
+                    help="learning-rate factor (and no weight decay) for the keypoint tokens' class embeddings and the "
+                         "tuned words' corrections")
+    ap.add_argument("--counterfactual", type=int, default=0,
+                    help="with --pointer-weight: per step, this many more frames of multi-block scenes given another "
+                         "training episode's instruction for one of the scene's other blocks, pointer loss only "
+                         "(the scene alone cannot then tell which block is meant)")
     ap.add_argument("--pointer-weight", type=float, default=0.0,
                     help="weight of the pointer loss: two heads of the last layer attend to the task's block and goal "
                          "keypoint tokens (train.py pointer_loss; 0: off)")
@@ -140,20 +147,21 @@ def image_action_logits(model: VLA, img, ids, mask, attn_layer: int | None = Non
     return model.decoder.action_logits(h), h, w
 
 
-def pointer_loss(model: VLA, attn: torch.Tensor, target_cls: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def pointer_loss(model: VLA, attn: torch.Tensor, target_cls: torch.Tensor, positions: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
     """The pointer loss (--pointer-weight): in the attention `attn` [B, H, 7, keys] of the last layer, head 1 of
     the positions that predict dx and dy should look at the keypoint token of the task's block and head 0 at
     that of its goal container (put only): −log of that attention weight, averaged. (Head 1 is the one the
     bundle had already turned towards the blocks' tokens on its own, 0.72 of its weight on the task's block.) The keypoint tokens follow
     the patch tokens in class order, and each carries its object's image position and its offset from the
-    gripper, so a head that reads the right one has what the sideways step needs. Returns (loss, mean weight)."""
+    gripper, so a head that reads the right one has what the sideways step needs. `positions`: 1 for a
+    counterfactual batch, whose fed-back action tokens belong to another instruction. Returns (loss, mean weight)."""
     first = model.cfg.patch_grid ** 2
     losses, weights = [], []
     for which, head in ((0, 1), (1, 0)):  # (target_cls column, head): block → head 1, goal → head 0
         have = target_cls[:, which] >= 0
         if not bool(have.any()):
             continue
-        a = attn[have, head, 0:2]  # [n, 2, keys]
+        a = attn[have, head, 0:positions]  # [n, positions, keys]
         key = (first + target_cls[have, which]).view(-1, 1, 1).expand(-1, a.shape[1], 1)
         p = a.gather(-1, key).squeeze(-1)  # [n, 2]
         losses.append(-torch.log(p + 1e-6).mean())
@@ -331,10 +339,18 @@ def main(argv=None) -> None:
     model.set_tuned_words(tuned_word_ids(args, vocab))
     model.to(device).train()
     n_params = sum(p.numel() for p in model.parameters())
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "pos" not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "pos" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
-                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
+    # The identity vectors (each keypoint token's class embedding, the colour words' corrections) are what
+    # binds "red" to the red block's token; --identity-lr-mult lets them grow faster than the rest.
+    mult = getattr(args, "identity_lr_mult", 1.0)
+    identity = {"vision.kp_embed", "embed_tokens.tuned.weight"} if mult != 1.0 else set()
+    named = [(n, p) for n, p in model.named_parameters() if n not in identity]
+    decay = [p for n, p in named if p.ndim >= 2 and "pos" not in n]
+    no_decay = [p for n, p in named if not (p.ndim >= 2 and "pos" not in n)]
+    groups = [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    ident = [p for n, p in model.named_parameters() if n in identity]
+    if ident:
+        groups.append({"params": ident, "weight_decay": 0.0, "lr_mult": mult})
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98))
     rng = np.random.default_rng(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
     step, elapsed = 0, 0.0
@@ -399,7 +415,7 @@ def main(argv=None) -> None:
     last_ckpt = last_eval = elapsed
     acc_w = np.zeros(cfg.action_dims)
     loss_w, n_w, t_w = 0.0, 0, time.time()
-    aux_w = patch_w = kp_w = ptr_w = 0.0
+    aux_w = patch_w = kp_w = ptr_w = cf_w = 0.0
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
     kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
@@ -418,7 +434,7 @@ def main(argv=None) -> None:
             idx, gen, augment=True, shift=shift, state_noise=state_noise))
         lr = lr_at(args, step, elapsed)
         for g in opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g.get("lr_mult", 1.0)
         offsets = train.last_offsets
         pointer_w = getattr(args, "pointer_weight", 0.0) if cfg.keypoints > 0 else 0.0
         if pointer_w > 0:
@@ -460,6 +476,15 @@ def main(argv=None) -> None:
         if pointer_w > 0:
             ptr_loss, ptr_p = pointer_loss(model, attn, train.target_cls[idx].to(device))
             loss = loss + pointer_w * ptr_loss
+            cf = train.counterfactual(args.counterfactual, rng) if getattr(args, "counterfactual", 0) > 0 else None
+            if cf is not None:
+                cf_idx, cf_prompts, cf_tgt = cf
+                cpx, cids, cmask, cstate, _ = (t.to(device) for t in train.batch(
+                    cf_idx, gen, augment=True, shift=shift, state_noise=state_noise, prompt_episodes=cf_prompts))
+                _, _, _, cattn = action_logits(model, cpx, cids, cmask, cstate, with_hidden=True, attn_layer=-1)
+                cf_loss, cf_p = pointer_loss(model, cattn, cf_tgt.to(device), positions=1)
+                loss = loss + pointer_w * cf_loss
+                cf_w += float(cf_p)
         opt.zero_grad(set_to_none=True)
         if not bool(torch.isfinite(loss)):  # a non-finite batch must not poison the weights or Adam's moments
             skipped += 1
@@ -497,18 +522,20 @@ def main(argv=None) -> None:
                    "acc": (acc_w / n_w).tolist(), "acc_mean": float(acc_w.mean() / n_w), "grad_norm": gnorm,
                    "samples_per_s": round(sps, 1), "aux_loss": aux_w / n_w, "patch_loss": patch_w / n_w,
                    "keypoint_px": kp_w / n_w * cfg.image_size / 2,
-                   **({"pointer_attention": ptr_w / n_w} if pointer_w > 0 else {})}
+                   **({"pointer_attention": ptr_w / n_w} if pointer_w > 0 else {}),
+                   **({"counterfactual_attention": cf_w / n_w} if getattr(args, "counterfactual", 0) > 0 else {})}
             log(row)
             eta = budget - elapsed if not args.steps else min(budget - elapsed, (args.steps - step) * args.batch / sps)
             print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} kp {row['keypoint_px']:.2f}px"
-                  + (f" ptr {row['pointer_attention']:.2f}" if pointer_w > 0 else "") + " | "
+                  + (f" ptr {row['pointer_attention']:.2f}" if pointer_w > 0 else "")
+                  + (f" cf {row['counterfactual_attention']:.2f}" if "counterfactual_attention" in row else "") + " | "
                   f"lr {lr:.2e} | {sps:.0f} samples/s | ~{max(0, eta) / 60:.0f} min left", flush=True)
             acc_w[:] = 0
-            loss_w, n_w, t_w, aux_w, patch_w, kp_w, ptr_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0, 0.0
+            loss_w, n_w, t_w, aux_w, patch_w, kp_w, ptr_w, cf_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0, 0.0, 0.0
         if elapsed - last_eval >= args.eval_every * 60:
             run_eval()
             last_eval = elapsed = time.time() - t0
-            loss_w, n_w, t_w, aux_w, patch_w, kp_w, ptr_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0, 0.0
+            loss_w, n_w, t_w, aux_w, patch_w, kp_w, ptr_w, cf_w = 0.0, 0, time.time(), 0.0, 0.0, 0.0, 0.0, 0.0
             acc_w[:] = 0
         if elapsed - last_ckpt >= args.ckpt_every * 60:
             checkpoint()

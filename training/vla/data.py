@@ -240,6 +240,14 @@ class FrameSet:
         # [N, 2] the task's block and goal container classes (-1: none), for the pointer loss (train.py)
         self.target_cls = torch.tensor(np.concatenate([np.tile(task_classes(e.task), (len(e.actions), 1)) for e in eps]),
                                        dtype=torch.long)
+        # Counterfactual instructions (train.py --counterfactual): episodes by their block's class, and the
+        # frames whose scene holds two or more blocks.
+        self.episode_task = [task_classes(e.task) for e in eps]
+        self.episodes_by_block: dict[int, list[int]] = {}
+        for k, (blk, _) in enumerate(self.episode_task):
+            self.episodes_by_block.setdefault(blk, []).append(k)
+        n_blocks = ((cls >= 0) & (cls % len(OBJECT_KINDS) == 0)).sum(1)
+        self.multi_block_frames = np.flatnonzero(n_blocks >= 2)
         st = (self.raw_state - np.asarray(state_st["mean"])) / np.asarray(state_st["std"])
         self.state = torch.tensor(st, dtype=torch.float32)
         a = np.concatenate([e.actions for e in eps])
@@ -303,10 +311,35 @@ class FrameSet:
         """[B, AUX_DIM] privileged targets (NaN where the episode has none)."""
         return self.aux[idx]
 
+    def counterfactual(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, list[int], torch.Tensor] | None:
+        """`n` frames of multi-block scenes, each with the instruction of another training episode whose block
+        is one of this scene's *other* blocks (training instructions only, so no held-out word or combination
+        leaks in): (frame indices, instruction episodes, pointer targets [n, 2]: that block's class and its
+        goal container's class when this scene holds that container, else -1). None: no such frames."""
+        if len(self.multi_block_frames) == 0:
+            return None
+        frames, prompts, targets = [], [], []
+        for i in rng.choice(self.multi_block_frames, size=n):
+            own = int(self.target_cls[i, 0])
+            present = set(self.obj_cls[i][self.obj_cls[i] >= 0].tolist())
+            others = [k for k in present if k % len(OBJECT_KINDS) == 0 and k != own and k in self.episodes_by_block]
+            if not others:
+                continue
+            k = others[rng.integers(len(others))]
+            j = self.episodes_by_block[k][rng.integers(len(self.episodes_by_block[k]))]
+            goal = self.episode_task[j][1]
+            frames.append(i)
+            prompts.append(j)
+            targets.append((k, goal if goal in present else -1))
+        if not frames:
+            return None
+        return np.asarray(frames), prompts, torch.tensor(targets, dtype=torch.long)
+
     def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, augment: bool = False,
-              shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05):
+              shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05, prompt_episodes: list[int] | None = None):
         """→ pixel_values [B, 3, S, S], input_ids [B, L] (left-padded prompt + 6 action tokens),
-        attention_mask [B, L], state [B, 4], target slots [B, 7]. `aux_rows(idx)` gives the aux targets."""
+        attention_mask [B, L], state [B, 4], target slots [B, 7]. `aux_rows(idx)` gives the aux targets.
+        `prompt_episodes`: take each frame's instruction from these episodes instead (counterfactual)."""
         x = torch.from_numpy(self.frames[idx]).permute(0, 3, 1, 2).float().div_(255.0)  # [B, 3, S, S]
         self.last_offsets = None  # the crop offsets of this batch's shift augmentation (patch_labels)
         b, _, s, _ = x.shape
@@ -326,7 +359,7 @@ class FrameSet:
                 state = state + torch.randn(state.shape, generator=gen) * state_noise
         x = (x - self.mean) / self.std
         slots = self.slots[idx]
-        prompts = [self.prompt_ids[k] for k in self.episode[idx]]
+        prompts = [self.prompt_ids[k] for k in (self.episode[idx] if prompt_episodes is None else prompt_episodes)]
         width = max(len(p) for p in prompts) + slots.shape[1] - 1
         ids = torch.full((b, width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((b, width), dtype=torch.long)
