@@ -141,11 +141,11 @@ def main(argv=None) -> None:
 
     state = model.state_dict()
     loaded = {f"vision.{k}": v for k, v in vs.items()} | {f"decoder.{k}": v for k, v in ds.items()}
-    model.set_tuned_words(tuned_word_ids(args, vocab))
+    tuned = tuned_word_ids(args, vocab)
+    model.set_tuned_words(tuned)
     # Word rows: table = vectors @ W.T + b (+ a learned correction for the tuned words). Least squares on
     # [vectors, 1] over the other words gives W and b back; each tuned word's correction is what remains.
     words = np.asarray(is_word, bool)
-    tuned = tuned_word_ids(args, vocab)
     fit = words.copy()
     fit[tuned] = False
     x = np.concatenate([vectors[fit], np.ones((int(fit.sum()), 1), np.float32)], axis=1).astype(np.float64)

@@ -34,7 +34,7 @@ import torch  # noqa: E402
 
 from train import image_action_logits, model_config, torch_load  # noqa: E402
 from vla import actions as act  # noqa: E402
-from vla.data import FrameSet, load_episodes, split_episodes  # noqa: E402
+from vla.data import OBJECT_KINDS, FrameSet, load_episodes, split_episodes  # noqa: E402
 from vla.glove import COLOURS  # noqa: E402
 from vla.glove import glove_vocab  # noqa: E402
 from vla.model import VLA  # noqa: E402
@@ -95,13 +95,18 @@ def first_frame(e, instruction: str | None = None):
     return f
 
 
-def decode_xy(model: VLA, fs: FrameSet, ck: dict, vocab) -> np.ndarray:
-    """Greedy sideways step (dx, dy) in metres for every frame of `fs`."""
+def decode_actions(model: VLA, fs: FrameSet, ck: dict, vocab) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy slots [N, 7] and the un-normalised actions [N, 7] they stand for, every frame of `fs`."""
     slots = greedy_slots(model, fs, np.arange(len(fs)))
     norm = ck["norm_stats"]
     q01, q99 = np.asarray(norm["q01"]), np.asarray(norm["q99"])
     n_act = act.detokenize(slots + fs.action_start, vocab.size)
-    return ((n_act + 1) / 2 * (q99 - q01) + q01)[:, :2]
+    return slots, np.where(np.asarray(norm["mask"], bool), (n_act + 1) / 2 * (q99 - q01) + q01, n_act)
+
+
+def decode_xy(model: VLA, fs: FrameSet, ck: dict, vocab) -> np.ndarray:
+    """Greedy sideways step (dx, dy) in metres for every frame of `fs`."""
+    return decode_actions(model, fs, ck, vocab)[1][:, :2]
 
 
 @torch.no_grad()
@@ -110,7 +115,7 @@ def grounding(model: VLA, ck: dict, vocab, val_eps) -> dict | None:
     eps = [e for e in val_eps if e.obj_uv is not None and e.obj_cls is not None]
     if not eps or model.vision.kp_rel_proj is None:
         return None
-    kinds = 3  # aux_targets.ts OBJECT_CLASSES: colour-major (COLOURS), block / bowl / plate
+    kinds = len(OBJECT_KINDS)  # OBJECT_CLASSES is colour-major (COLOURS)
     base = [first_frame(e) for e in eps]
     fs0 = FrameSet(base, vocab, ck["norm_stats"], ck["state_stats"], ck["image_mean"], ck["image_std"])
     _, _, _, state, _ = fs0.batch(np.arange(len(fs0)))
@@ -197,13 +202,7 @@ def frame_figures(args, model: VLA, ck: dict, vocab, val_eps, out: dict) -> None
     phases = np.asarray(phases)
     assert len(phases) == len(fs), "phases and frames disagree"
 
-    idx = np.arange(len(fs))
-    slots = greedy_slots(model, fs, idx)
-    norm = ck["norm_stats"]
-    q01, q99 = np.asarray(norm["q01"]), np.asarray(norm["q99"])
-    ids = slots + fs.action_start
-    n_act = act.detokenize(ids, vocab.size)
-    pred = np.where(np.asarray(norm["mask"], bool), (n_act + 1) / 2 * (q99 - q01) + q01, n_act)
+    slots, pred = decode_actions(model, fs, ck, vocab)
     label = np.concatenate([e.actions for e in val_eps])
 
     sideways = np.hypot(label[:, 0], label[:, 1]) >= SIDEWAYS_M

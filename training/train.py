@@ -151,8 +151,8 @@ def pointer_loss(model: VLA, attn: torch.Tensor, target_cls: torch.Tensor, posit
     """The pointer loss (--pointer-weight): in the attention `attn` [B, H, 7, keys] of the last layer, head 1 of
     the positions that predict dx and dy should look at the keypoint token of the task's block and head 0 at
     that of its goal container (put only): −log of that attention weight, averaged. (Head 1 is the one the
-    bundle had already turned towards the blocks' tokens on its own, 0.72 of its weight on the task's block.) The keypoint tokens follow
-    the patch tokens in class order, and each carries its object's image position and its offset from the
+    bundle had already turned towards the blocks' tokens on its own, 0.72 of its weight on the task's block.)
+    The keypoint tokens follow the patch tokens in class order, and each carries its object's image position and its offset from the
     gripper, so a head that reads the right one has what the sideways step needs. `positions`: 1 for a
     counterfactual batch, whose fed-back action tokens belong to another instruction. Returns (loss, mean weight)."""
     first = model.cfg.patch_grid ** 2
@@ -163,7 +163,7 @@ def pointer_loss(model: VLA, attn: torch.Tensor, target_cls: torch.Tensor, posit
             continue
         a = attn[have, head, 0:positions]  # [n, positions, keys]
         key = (first + target_cls[have, which]).view(-1, 1, 1).expand(-1, a.shape[1], 1)
-        p = a.gather(-1, key).squeeze(-1)  # [n, 2]
+        p = a.gather(-1, key).squeeze(-1)  # [n, positions]
         losses.append(-torch.log(p + 1e-6).mean())
         weights.append(p.mean())
     if not losses:
@@ -418,6 +418,8 @@ def main(argv=None) -> None:
     aux_w = patch_w = kp_w = ptr_w = cf_w = 0.0
     skipped = 0
     kp_weight = getattr(args, "keypoint_weight", 0.0) if cfg.keypoints > 0 else 0.0
+    pointer_w = getattr(args, "pointer_weight", 0.0) if cfg.keypoints > 0 else 0.0
+    n_counterfactual = getattr(args, "counterfactual", 0) if pointer_w > 0 else 0
     kp_gripper_w = getattr(args, "gripper_keypoint_weight", 1.0)
     shift = getattr(args, "shift", 2)  # augmentation settings (runs before these flags: ±2 px, 0.05)
     state_noise = getattr(args, "state_noise", 0.05)
@@ -436,7 +438,6 @@ def main(argv=None) -> None:
         for g in opt.param_groups:
             g["lr"] = lr * g.get("lr_mult", 1.0)
         offsets = train.last_offsets
-        pointer_w = getattr(args, "pointer_weight", 0.0) if cfg.keypoints > 0 else 0.0
         if pointer_w > 0:
             logits, hid, patches, attn = action_logits(model, px, ids, mask, state, with_hidden=True, attn_layer=-1)
         else:
@@ -476,7 +477,7 @@ def main(argv=None) -> None:
         if pointer_w > 0:
             ptr_loss, ptr_p = pointer_loss(model, attn, train.target_cls[idx].to(device))
             loss = loss + pointer_w * ptr_loss
-            cf = train.counterfactual(args.counterfactual, rng) if getattr(args, "counterfactual", 0) > 0 else None
+            cf = train.counterfactual(n_counterfactual, rng) if n_counterfactual > 0 else None
             if cf is not None:
                 cf_idx, cf_prompts, cf_tgt = cf
                 cpx, cids, cmask, cstate, _ = (t.to(device) for t in train.batch(
@@ -523,7 +524,7 @@ def main(argv=None) -> None:
                    "samples_per_s": round(sps, 1), "aux_loss": aux_w / n_w, "patch_loss": patch_w / n_w,
                    "keypoint_px": kp_w / n_w * cfg.image_size / 2,
                    **({"pointer_attention": ptr_w / n_w} if pointer_w > 0 else {}),
-                   **({"counterfactual_attention": cf_w / n_w} if getattr(args, "counterfactual", 0) > 0 else {})}
+                   **({"counterfactual_attention": cf_w / n_w} if n_counterfactual > 0 else {})}
             log(row)
             eta = budget - elapsed if not args.steps else min(budget - elapsed, (args.steps - step) * args.batch / sps)
             print(f"step {step} | {elapsed / 60:.1f}/{args.minutes:.0f} min | loss {row['loss']:.3f} | acc {row['acc_mean']:.3f} | aux {row['aux_loss']:.3f} patch {row['patch_loss']:.3f} kp {row['keypoint_px']:.2f}px"

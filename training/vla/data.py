@@ -95,6 +95,8 @@ AUX_DIM = 10
 N_OBJECT_CLASSES = 18  # training/aux_targets.ts OBJECT_CLASSES: 6 colours × block, bowl, plate
 MAX_OBJECTS = 8
 OBJECT_KINDS = ("block", "bowl", "plate")  # OBJECT_CLASSES is colour-major: class = colour · 3 + kind
+_AUX_CENTRE = np.array([0.475, 0.0, 0.02])
+_AUX_SCALE = np.array([0.1, 0.15, 0.05])
 
 
 def task_classes(task: str) -> tuple[int, int]:
@@ -110,8 +112,6 @@ def task_classes(task: str) -> tuple[int, int]:
         return -1, -1
     goal = parts[2] if len(parts) > 2 and parts[0] == "put" else ""
     return cls(parts[1]), (cls(goal) if goal else -1)
-_AUX_CENTRE = np.array([0.475, 0.0, 0.02])
-_AUX_SCALE = np.array([0.1, 0.15, 0.05])
 
 
 def aux_targets(block: np.ndarray, goal: np.ndarray, ee: np.ndarray) -> np.ndarray:
@@ -237,12 +237,12 @@ class FrameSet:
         ee = [e.ee_uv if e.ee_uv is not None else np.full((len(e.actions), 2), np.nan, np.float32) for e in eps]
         self.ee_uv = np.concatenate(ee)  # [N, 2], NaN: unknown
         self.has_patch_labels = bool((cls >= 0).any())
-        # [N, 2] the task's block and goal container classes (-1: none), for the pointer loss (train.py)
-        self.target_cls = torch.tensor(np.concatenate([np.tile(task_classes(e.task), (len(e.actions), 1)) for e in eps]),
-                                       dtype=torch.long)
+        # Per episode and per frame [N, 2]: the task's block and goal container classes (-1: none), for the
+        # pointer loss (train.py)
+        self.episode_task = [task_classes(e.task) for e in eps]
+        self.target_cls = torch.tensor(np.asarray(self.episode_task, dtype=np.int64).reshape(-1, 2)[self.episode])
         # Counterfactual instructions (train.py --counterfactual): episodes by their block's class, and the
         # frames whose scene holds two or more blocks.
-        self.episode_task = [task_classes(e.task) for e in eps]
         self.episodes_by_block: dict[int, list[int]] = {}
         for k, (blk, _) in enumerate(self.episode_task):
             self.episodes_by_block.setdefault(blk, []).append(k)

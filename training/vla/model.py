@@ -392,11 +392,11 @@ class VLA(nn.Module):
     def set_tuned_words(self, ids: list[int]) -> None:
         """The word ids (cfg.n_tuned_words of them) whose embedding is proj(vector) + a learned correction."""
         e = self.embed_tokens
-        if len(ids) != self.cfg.n_tuned_words or not isinstance(e, WordVectorEmbedding):
+        if len(ids) != self.cfg.n_tuned_words:
             raise ValueError(f"{len(ids)} tuned words, but cfg.n_tuned_words = {self.cfg.n_tuned_words}")
         if len(ids) == 0:
             return
-        if not bool(e.is_word[ids].all()):
+        if not isinstance(e, WordVectorEmbedding) or not bool(e.is_word[ids].all()):
             raise ValueError("a tuned word must be a word with a vector")
         with torch.no_grad():
             e.tuned_index.zero_()
