@@ -101,6 +101,9 @@ def parse_args(argv=None):
     ap.add_argument("--tuned-words", default=",".join(TUNED_WORDS),
                     help="comma-separated words whose embedding gets a learned correction on top of proj(vector) "
                          "(vla/glove.py TUNED_WORDS; 'none': no correction). With --init, a run that has them keeps them")
+    ap.add_argument("--gripper-change-oversample", type=float, default=1.0,
+                    help="draw frames whose gripper command differs from the gripper's state (a close's first step, "
+                         "a release: ~2%% of frames) this many times as often as the others (1: uniform)")
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
     return ap.parse_args(argv)
@@ -427,11 +430,22 @@ def main(argv=None) -> None:
     if kp_weight > 0 and kp_gripper_w != 1.0:
         kp_weights = torch.ones(cfg.keypoints, device=device)
         kp_weights[-1] = kp_gripper_w
+    draw_cdf = None  # --gripper-change-oversample: the cumulative sampling weights of the training frames
+    oversample = getattr(args, "gripper_change_oversample", 1.0)
+    if oversample != 1.0 and len(train.gripper_change) > 0:
+        w = np.ones(len(train))
+        w[train.gripper_change] = oversample
+        draw_cdf = np.cumsum(w) / w.sum()
+        print(f"--gripper-change-oversample {oversample:g}: {len(train.gripper_change)} of {len(train)} frames, "
+              f"{100 * w[train.gripper_change].sum() / w.sum():.1f}% of draws", flush=True)
     if step == 0:
         run_eval()
         t_w = time.time()
     while elapsed < budget and (not args.steps or step < args.steps) and stop["sig"] is None:
-        idx = rng.integers(0, len(train), args.batch)
+        if draw_cdf is None:
+            idx = rng.integers(0, len(train), args.batch)
+        else:
+            idx = np.minimum(np.searchsorted(draw_cdf, rng.random(args.batch), side="right"), len(train) - 1)
         px, ids, mask, state, slots = (t.to(device) for t in train.batch(
             idx, gen, augment=True, shift=shift, state_noise=state_noise))
         lr = lr_at(args, step, elapsed)

@@ -94,6 +94,7 @@ class Episode:
 AUX_DIM = 10
 N_OBJECT_CLASSES = 18  # training/aux_targets.ts OBJECT_CLASSES: 6 colours × block, bowl, plate
 MAX_OBJECTS = 8
+GRIPPER_OPEN_STATE = 0.9  # state "gripper" (1 open; ~0.44 closed on a block): above this it is open
 OBJECT_KINDS = ("block", "bowl", "plate")  # OBJECT_CLASSES is colour-major: class = colour · 3 + kind
 _AUX_CENTRE = np.array([0.475, 0.0, 0.02])
 _AUX_SCALE = np.array([0.1, 0.15, 0.05])
@@ -251,6 +252,10 @@ class FrameSet:
         st = (self.raw_state - np.asarray(state_st["mean"])) / np.asarray(state_st["std"])
         self.state = torch.tensor(st, dtype=torch.float32)
         a = np.concatenate([e.actions for e in eps])
+        # Frames whose gripper command differs from the gripper's state: the first step of a close and the
+        # release. Put has one or two releases in ~50 frames, and each decides the episode
+        # (train.py --gripper-change-oversample draws these frames more often).
+        self.gripper_change = np.flatnonzero((a[:, 6] > 0.5) != (self.raw_state[:, 3] > GRIPPER_OPEN_STATE))
         na = act.normalize(a, norm["q01"], norm["q99"], norm["mask"])
         ids = act.tokenize(na, vocab.size, n_bins)
         self.slots = torch.tensor(ids - (vocab.size - n_bins), dtype=torch.long)  # [N, 7]
