@@ -188,10 +188,12 @@ test('the attention heatmap follows the focused dimension; keys do not fire whil
   await expect(box).toHaveValue('3');
   await expect(page.getByTestId('attention-dim')).toHaveValue('mean');
 
-  // The instruction's words get a bar each, and the four key kinds share all the attention.
+  // The instruction's words get a bar each, and the key kinds share all the attention: the bundled
+  // model's keypoint tokens (the objects its encoder located) apart from the patches.
   await expect(page.getByTestId('attention-token')).toHaveCount(8);
   await expect(page.getByTestId('attention-token').first()).toContainText('put');
   await expect(page.getByTestId('attention-shares')).toContainText('image');
+  await expect(page.getByTestId('attention-shares')).toContainText('objects');
   await expect(page.getByTestId('keyboard-help-viz')).toContainText('attention');
   expect(errors).toEqual([]);
 });

@@ -125,9 +125,15 @@ export function textAttention(keys: ArrayLike<number>, layout: SequenceLayout): 
   return v;
 }
 
-/** Share of the total attention on each kind of key (image includes keypoint tokens); the four add up to 1 (all 0 for a zero vector). */
+/**
+ * Share of the total attention on each kind of key; the five add up to 1 (all 0 for a zero vector). `image`
+ * is the patches; `keypoints` the keypoint tokens (image positions the encoder located: objects, the grasp
+ * site), 0 for a model without them. A head that reads keypoint tokens has little attention left for the
+ * patches, and the heatmap (patches only, renormalised) says nothing about it: the shares do.
+ */
 export interface AttentionShares {
   image: number;
+  keypoints: number;
   state: number;
   text: number;
   action: number;
@@ -139,16 +145,20 @@ export function attentionShares(keys: ArrayLike<number>, layout: SequenceLayout)
     for (let i = s; i < s + n && i < keys.length; i++) t += keys[i]!;
     return t;
   };
-  // Keypoint tokens are computed from the image alone, so their attention counts as attention on the image.
-  const image =
-    sumRange(layout.image.start, layout.image.count) +
-    (layout.keypoints ? sumRange(layout.keypoints.start, layout.keypoints.count) : 0);
+  const image = sumRange(layout.image.start, layout.image.count);
+  const keypoints = layout.keypoints ? sumRange(layout.keypoints.start, layout.keypoints.count) : 0;
   const state = layout.state === null ? 0 : (keys[layout.state] ?? 0);
   const text = sumRange(layout.text.start, layout.text.count);
   const action = sumRange(layout.actions.start, layout.actions.count);
-  const total = image + state + text + action;
-  if (!(total > 0)) return { image: 0, state: 0, text: 0, action: 0 };
-  return { image: image / total, state: state / total, text: text / total, action: action / total };
+  const total = image + keypoints + state + text + action;
+  if (!(total > 0)) return { image: 0, keypoints: 0, state: 0, text: 0, action: 0 };
+  return {
+    image: image / total,
+    keypoints: keypoints / total,
+    state: state / total,
+    text: text / total,
+    action: action / total,
+  };
 }
 
 /**

@@ -106,7 +106,7 @@ function handMap(): AttentionMaps {
 }
 
 describe('attention aggregation', () => {
-  it('counts attention on keypoint tokens as attention on the image', () => {
+  it('counts attention on keypoint tokens apart from the patches', () => {
     // keys: patches 0–3, keypoints 4–5, state 6, text 7, action 8
     const kpLayout: SequenceLayout = {
       image: { start: 0, count: 4, grid: [2, 2] },
@@ -117,7 +117,8 @@ describe('attention aggregation', () => {
     };
     const v = [0.1, 0, 0, 0.1, 0.2, 0.2, 0.1, 0.1, 0.2];
     const s = attentionShares(v, kpLayout);
-    expect(s.image).toBeCloseTo(0.6, 7);
+    expect(s.image).toBeCloseTo(0.2, 7);
+    expect(s.keypoints).toBeCloseTo(0.4, 7);
     expect(s.state).toBeCloseTo(0.1, 7);
     expect(s.text).toBeCloseTo(0.1, 7);
     expect(s.action).toBeCloseTo(0.2, 7);
@@ -137,6 +138,7 @@ describe('attention aggregation', () => {
     for (let k = 0; k < 8; k++) expect(v[k]).toBeCloseTo(expected[k]!, 7);
     const s = attentionShares(v, layout);
     expect(s.image).toBeCloseTo(0.375, 7);
+    expect(s.keypoints).toBe(0);
     expect(s.state).toBeCloseTo(0.25, 7);
     expect(s.text).toBeCloseTo(0.125, 7);
     expect(s.action).toBeCloseTo(0.25, 7);
@@ -165,7 +167,7 @@ describe('attention aggregation', () => {
     expect(Array.from(hm.values)).toEqual([0, 0, 0, 0]);
     expect(hm.max).toBe(0);
     expect(attentionShares(v, layout).state).toBeCloseTo(0.5, 7);
-    expect(attentionShares(new Float32Array(8), layout)).toEqual({ image: 0, state: 0, text: 0, action: 0 });
+    expect(attentionShares(new Float32Array(8), layout)).toEqual({ image: 0, keypoints: 0, state: 0, text: 0, action: 0 });
   });
 
   it('rejects out-of-range selections and layouts without a matching grid', () => {

@@ -37,6 +37,7 @@ const LEGEND_GRADIENT = `linear-gradient(to right, ${Array.from({ length: 9 }, (
 
 const SHARE_KINDS = [
   ['image', 'image'],
+  ['keypoints', 'objects'],
   ['state', 'state'],
   ['text', 'prompt'],
   ['action', 'actions'],
@@ -138,13 +139,30 @@ function Shares({ keys, att }: { keys: Float32Array; att: AttentionMaps }) {
         ))}
       </div>
       <div className="viz-shares-legend">
-        {SHARE_KINDS.filter(([k]) => k !== 'state' || att.layout.state !== null).map(([k, label]) => (
-          <span key={k} data-share={k}>
+        {SHARE_KINDS.filter(
+          ([k]) =>
+            (k !== 'state' || att.layout.state !== null) && (k !== 'keypoints' || att.layout.keypoints),
+        ).map(([k, label]) => (
+          <span
+            key={k}
+            data-share={k}
+            title={
+              k === 'keypoints'
+                ? 'keypoint tokens: image positions the encoder located (objects, the grasp site)'
+                : undefined
+            }
+          >
             <i className={`share-${k}`} />
             {label} {pct(s[k])}
           </span>
         ))}
       </div>
+      {s.keypoints > s.image && (
+        <p className="viz-shares-note" data-testid="attention-keypoint-note">
+          Mostly on the objects the encoder located ({pct(s.keypoints)}), not on the patches: the heatmap
+          shows the remaining {pct(s.image)} renormalised.
+        </p>
+      )}
     </div>
   );
 }
