@@ -167,7 +167,13 @@ describe('attention aggregation', () => {
     expect(Array.from(hm.values)).toEqual([0, 0, 0, 0]);
     expect(hm.max).toBe(0);
     expect(attentionShares(v, layout).state).toBeCloseTo(0.5, 7);
-    expect(attentionShares(new Float32Array(8), layout)).toEqual({ image: 0, keypoints: 0, state: 0, text: 0, action: 0 });
+    expect(attentionShares(new Float32Array(8), layout)).toEqual({
+      image: 0,
+      keypoints: 0,
+      state: 0,
+      text: 0,
+      action: 0,
+    });
   });
 
   it('rejects out-of-range selections and layouts without a matching grid', () => {
