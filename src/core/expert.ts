@@ -146,6 +146,10 @@ export function createExpert(scene: SceneSpec, options: ExpertOptions = {}): Exp
     const held = s.grasped.includes(blockName);
     const yaw = blockYaw(s);
     phaseSteps++;
+    // A state, not a history: where the block is already held in a closed gripper (a policy drove there,
+    // DAgger), the label is the lift the demonstrations show from that state, not "open and hover again"
+    // because this expert's own phase never reached the grasp.
+    if ((phase === 'approach' || phase === 'descend') && held && s.gripper < 0.8) go('lift');
     switch (phase) {
       case 'approach': {
         const wp: Vec3 = [bp[0]!, bp[1]!, HOVER_Z];

@@ -37,6 +37,22 @@ describe('scripted expert', () => {
     });
   }
 
+  it('labels a grasp it did not make itself as a lift (DAgger), not as "open and hover again"', () => {
+    const seed = 1001;
+    const task = sampleTask(seed, 'put');
+    const scene = generateScene(seed, task);
+    let state = sim.reset(scene);
+    const driver = createExpert(scene, { seed }); // stands in for a policy that grasped the block
+    for (let t = 0; t < 150 && driver.phase !== 'lift'; t++) state = sim.step(driver.act(state)).state;
+    expect(driver.phase).toBe('lift');
+    expect(state.grasped).toContain(`${task.split(':')[1]!.replace('-', '_')}`);
+    const labeller = createExpert(scene, { seed }); // fresh: its own phase is still 'approach'
+    const label = labeller.act(state);
+    expect(label[6], 'gripper stays closed').toBe(0);
+    expect(label[2]!, 'goes up').toBeGreaterThan(0);
+    expect(labeller.phase).toBe('lift');
+  });
+
   it('recovers from injected action noise', () => {
     const r = episode(77, 'put:red-block:blue-bowl', 0.3);
     expect(r.success, r.reason).toBe(true);

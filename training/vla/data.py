@@ -128,10 +128,21 @@ def aux_targets(block: np.ndarray, goal: np.ndarray, ee: np.ndarray) -> np.ndarr
     return np.concatenate(cols, axis=1).astype(np.float32)
 
 
+def stale_grasp_labels(phases, gripper: np.ndarray, command: np.ndarray) -> np.ndarray:
+    """Frames [T] whose label is an artefact of the expert's history: it is still in `approach`/`descend`
+    (it never made the grasp itself: a policy drove there, DAgger) while the gripper is closed on a block
+    (state 0.3-0.8; 1 is open, ~0.44 on a block), and so says "open and hover again" where its own
+    demonstrations lift. Datasets generated before src/core/expert.ts re-plans from a held block hold
+    these labels (dagger4: 9% of its frames); training skips them."""
+    ph = np.asarray(phases)
+    return np.isin(ph, ("approach", "descend")) & (gripper > 0.3) & (gripper < 0.8) & (command > 0.5)
+
+
 def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=print) -> tuple[list[Episode], dict]:
     """Training episodes (successful, or DAgger) of `data_dir` (frames resized to image_size) and meta.json (or {})."""
     meta_path = os.path.join(data_dir, "meta.json")
     meta = json.load(open(meta_path, encoding="utf-8")) if os.path.exists(meta_path) else {}
+    stale = 0
     files = sorted(glob.glob(os.path.join(data_dir, "episodes", "*.json")))
     aux_path = os.path.join(data_dir, "aux.json")
     aux_all = json.load(open(aux_path, encoding="utf-8")) if os.path.exists(aux_path) else {}
@@ -162,7 +173,19 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
             axis=1,
         )
         idx = int(os.path.basename(path)[: -len(".json")])
+        keep = None
+        if e.get("policy_mix") and "phases" in e:
+            keep = ~stale_grasp_labels(e["phases"], state[:, 3], a[:, 6])
+            stale += int((~keep).sum())
+            frames, a, state = frames[keep], a[keep], state[keep]
+            t = a.shape[0]
+            if t == 0:
+                skipped += 1
+                continue
         ax = aux_all.get(str(idx))
+        if ax is not None and keep is not None:
+            ax = {k: (np.asarray(v)[keep].tolist() if k in ("ee_uv", "block", "uv") and len(v) == len(keep) else v)
+                  for k, v in ax.items()}
         aux = uv = cls = ee_uv = None
         if ax is not None and "ee_uv" in ax and len(ax["ee_uv"]) == t:
             ee_uv = np.asarray(ax["ee_uv"], dtype=np.float32)
@@ -176,6 +199,8 @@ def load_episodes(data_dir: str, image_size: int, limit: int | None = None, log=
         if limit and len(eps) >= limit:
             break
     if log:
+        if stale:
+            log(f"dropped {stale} DAgger frames whose label opens a gripper closed on the block (stale_grasp_labels)")
         log(f"aux targets for {sum(e.aux is not None for e in eps)}/{len(eps)} episodes ({aux_path})")
         log(f"loaded {len(eps)} successful episodes ({sum(len(e.actions) for e in eps)} frames) from {data_dir}; "
             f"skipped {skipped} unsuccessful/incomplete")
