@@ -30,6 +30,7 @@ import torch  # noqa: E402
 
 from vla.data import AUX_DIM, N_OBJECT_CLASSES, FrameSet, action_norm_stats, load_episodes, read_dataset_stats, split_episodes, state_stats  # noqa: E402
 from vla.glove import TUNED_WORDS, glove_vocab  # noqa: E402
+from vla.words import swap_pool  # noqa: E402
 from vla.model import NOMINAL_CAMERA, VLA, VLAConfig  # noqa: E402
 from vla.plot import plot_log  # noqa: E402
 
@@ -104,6 +105,10 @@ def parse_args(argv=None):
     ap.add_argument("--gripper-change-oversample", type=float, default=1.0,
                     help="draw frames whose gripper command differs from the gripper's state (a close's first step, "
                          "a release: ~2%% of frames) this many times as often as the others (1: uniform)")
+    ap.add_argument("--word-swap", type=float, default=0.0,
+                    help="fraction of frames whose instruction has its verbs/nouns/fillers (not colours, containers, "
+                         "prepositions or directions) swapped for random vocabulary words, never held-out ones "
+                         "(vla/words.py; 0: off)")
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
     return ap.parse_args(argv)
@@ -332,6 +337,11 @@ def main(argv=None) -> None:
         image_mean, image_std = sample.mean(0).tolist(), np.maximum(sample.std(0), 1e-2).tolist()
     train = FrameSet(train_eps, vocab, norm, sst, image_mean, image_std)
     val = FrameSet(val_eps, vocab, norm, sst, image_mean, image_std)
+    word_swap = getattr(args, "word_swap", 0.0)
+    if word_swap > 0:
+        pool = swap_pool([t for t, w in zip(vocab.tokens, is_word) if w], train.instructions + val.instructions)
+        train.set_word_swap(vocab, pool)
+        print(f"word swap: {100 * word_swap:.0f}% of frames, {len(pool)} replacement words", flush=True)
     print(f"train {len(train_eps)} episodes / {len(train)} frames, val {len(val_eps)} episodes / {len(val)} frames, "
           f"vocab {vocab.size}, loaded in {time.time() - t_load:.0f}s", flush=True)
 
@@ -447,7 +457,7 @@ def main(argv=None) -> None:
         else:
             idx = np.minimum(np.searchsorted(draw_cdf, rng.random(args.batch), side="right"), len(train) - 1)
         px, ids, mask, state, slots = (t.to(device) for t in train.batch(
-            idx, gen, augment=True, shift=shift, state_noise=state_noise))
+            idx, gen, augment=True, shift=shift, state_noise=state_noise, word_swap=word_swap))
         lr = lr_at(args, step, elapsed)
         for g in opt.param_groups:
             g["lr"] = lr * g.get("lr_mult", 1.0)

@@ -19,7 +19,8 @@ import torch
 from . import actions as act
 from .export import PROMPT_TEMPLATE
 from .glove import COLOURS
-from .tokenizer import Vocab
+from .tokenizer import _PRE_TOKEN, _WORD, Vocab
+from .words import KEPT_WORDS
 
 STATE_NAMES = ["ee_x", "ee_y", "ee_z", "gripper"]
 STATE_UNITS = ["m", "m", "m", "1"]
@@ -288,11 +289,39 @@ class FrameSet:
         self.prompt_ids = [vocab.encode(PROMPT_TEMPLATE.format(instruction=e.instruction.lower())) for e in eps]
         self.pad_id = vocab.pad_id
         self.action_start = vocab.size - n_bins
+        # Word swap (train.py --word-swap, vla/words.py): per episode the prompt positions of instruction
+        # words that carry no argument; `swap_ids` (set by set_word_swap) are the replacements' ids.
+        head = len(vocab.encode(PROMPT_TEMPLATE.split("{instruction}")[0]))
+        self.swappable = []
+        for e in eps:
+            pieces = _PRE_TOKEN.findall(e.instruction.lower())
+            self.swappable.append(np.asarray([head + k for k, w in enumerate(pieces)
+                                              if _WORD.match(w) and w not in KEPT_WORDS], np.int64))
+        self.swap_ids = torch.zeros(0, dtype=torch.long)
         self.mean = torch.tensor(image_mean, dtype=torch.float32).view(1, 3, 1, 1)
         self.std = torch.tensor(image_std, dtype=torch.float32).view(1, 3, 1, 1)
 
     def __len__(self) -> int:
         return len(self.frames)
+
+    def set_word_swap(self, vocab: Vocab, words: list[str]) -> None:
+        """Replacement words for `batch(word_swap=...)` (vla/words.py swap_pool)."""
+        self.swap_ids = torch.tensor([vocab.ids[w] for w in words if w in vocab.ids], dtype=torch.long)
+
+    def swapped_prompt(self, k: int, gen: torch.Generator | None, p_word: float = 0.5) -> list[int]:
+        """Episode k's prompt with each swappable word replaced, with probability `p_word`, by a random
+        replacement word (at least one when the instruction has any)."""
+        ids = list(self.prompt_ids[k])
+        pos = self.swappable[k]
+        if len(pos) == 0 or len(self.swap_ids) == 0:
+            return ids
+        hit = torch.rand(len(pos), generator=gen) < p_word
+        if not bool(hit.any()):
+            hit[int(torch.randint(0, len(pos), (1,), generator=gen))] = True
+        new = self.swap_ids[torch.randint(0, len(self.swap_ids), (len(pos),), generator=gen)]
+        for j in np.flatnonzero(hit.numpy()):
+            ids[int(pos[j])] = int(new[j])
+        return ids
 
     def patch_labels(self, idx: np.ndarray, offsets: np.ndarray | None, size: int, grid: int, shift: int) -> torch.Tensor:
         """[B, grid²] per-patch labels (row-major): 0 background, 1 + class of the object whose projected
@@ -366,10 +395,12 @@ class FrameSet:
         return np.asarray(frames), prompts, torch.tensor(targets, dtype=torch.long)
 
     def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, augment: bool = False,
-              shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05, prompt_episodes: list[int] | None = None):
+              shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05, prompt_episodes: list[int] | None = None,
+              word_swap: float = 0.0):
         """→ pixel_values [B, 3, S, S], input_ids [B, L] (left-padded prompt + 6 action tokens),
         attention_mask [B, L], state [B, 4], target slots [B, 7]. `aux_rows(idx)` gives the aux targets.
-        `prompt_episodes`: take each frame's instruction from these episodes instead (counterfactual)."""
+        `prompt_episodes`: take each frame's instruction from these episodes instead (counterfactual).
+        `word_swap` (with `augment`): the fraction of frames whose instruction gets `swapped_prompt`."""
         x = torch.from_numpy(self.frames[idx]).permute(0, 3, 1, 2).float().div_(255.0)  # [B, 3, S, S]
         self.last_offsets = None  # the crop offsets of this batch's shift augmentation (patch_labels)
         b, _, s, _ = x.shape
@@ -390,6 +421,10 @@ class FrameSet:
         x = (x - self.mean) / self.std
         slots = self.slots[idx]
         prompts = [self.prompt_ids[k] for k in (self.episode[idx] if prompt_episodes is None else prompt_episodes)]
+        if augment and word_swap > 0 and prompt_episodes is None:
+            swap = (torch.rand(b, generator=gen) < word_swap).numpy()
+            prompts = [self.swapped_prompt(int(k), gen) if swap[i] else p
+                       for i, (k, p) in enumerate(zip(self.episode[idx], prompts))]
         width = max(len(p) for p in prompts) + slots.shape[1] - 1
         ids = torch.full((b, width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((b, width), dtype=torch.long)
