@@ -109,6 +109,9 @@ def parse_args(argv=None):
                     help="fraction of frames whose instruction has its verbs/nouns/fillers (not colours, containers, "
                          "prepositions or directions) swapped for random vocabulary words, never held-out ones "
                          "(vla/words.py; 0: off)")
+    ap.add_argument("--word-edit", type=float, default=0.0,
+                    help="fraction of frames whose instruction gets random words before/after it or loses its verb "
+                         "(the same replacement words as --word-swap; vla/data.py edited_prompt; 0: off)")
     ap.add_argument("--label-sigma", type=float, default=1.5,
                     help="Gaussian soft targets over neighbouring bins for dims 0-5 (bins; 0: one-hot)")
     return ap.parse_args(argv)
@@ -337,11 +340,12 @@ def main(argv=None) -> None:
         image_mean, image_std = sample.mean(0).tolist(), np.maximum(sample.std(0), 1e-2).tolist()
     train = FrameSet(train_eps, vocab, norm, sst, image_mean, image_std)
     val = FrameSet(val_eps, vocab, norm, sst, image_mean, image_std)
-    word_swap = getattr(args, "word_swap", 0.0)
-    if word_swap > 0:
+    word_swap, word_edit = getattr(args, "word_swap", 0.0), getattr(args, "word_edit", 0.0)
+    if word_swap > 0 or word_edit > 0:
         pool = swap_pool([t for t, w in zip(vocab.tokens, is_word) if w], train.instructions + val.instructions)
         train.set_word_swap(vocab, pool)
-        print(f"word swap: {100 * word_swap:.0f}% of frames, {len(pool)} replacement words", flush=True)
+        print(f"word swap: {100 * word_swap:.0f}% of frames, edits: {100 * word_edit:.0f}%, "
+              f"{len(pool)} replacement words", flush=True)
     print(f"train {len(train_eps)} episodes / {len(train)} frames, val {len(val_eps)} episodes / {len(val)} frames, "
           f"vocab {vocab.size}, loaded in {time.time() - t_load:.0f}s", flush=True)
 
@@ -457,7 +461,7 @@ def main(argv=None) -> None:
         else:
             idx = np.minimum(np.searchsorted(draw_cdf, rng.random(args.batch), side="right"), len(train) - 1)
         px, ids, mask, state, slots = (t.to(device) for t in train.batch(
-            idx, gen, augment=True, shift=shift, state_noise=state_noise, word_swap=word_swap))
+            idx, gen, augment=True, shift=shift, state_noise=state_noise, word_swap=word_swap, word_edit=word_edit))
         lr = lr_at(args, step, elapsed)
         for g in opt.param_groups:
             g["lr"] = lr * g.get("lr_mult", 1.0)

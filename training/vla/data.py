@@ -292,9 +292,10 @@ class FrameSet:
         # Word swap (train.py --word-swap, vla/words.py): per episode the prompt positions of instruction
         # words that carry no argument; `swap_ids` (set by set_word_swap) are the replacements' ids.
         head = len(vocab.encode(PROMPT_TEMPLATE.split("{instruction}")[0]))
-        self.swappable = []
+        self.swappable, self.instr_end = [], []
         for e in eps:
             pieces = _PRE_TOKEN.findall(e.instruction.lower())
+            self.instr_end.append(head + len(pieces))
             self.swappable.append(np.asarray([head + k for k, w in enumerate(pieces)
                                               if _WORD.match(w) and w not in KEPT_WORDS], np.int64))
         self.swap_ids = torch.zeros(0, dtype=torch.long)
@@ -322,6 +323,27 @@ class FrameSet:
         for j in np.flatnonzero(hit.numpy()):
             ids[int(pos[j])] = int(new[j])
         return ids
+
+    def edited_prompt(self, k: int, ids: list[int], gen: torch.Generator | None) -> list[int]:
+        """Episode k's prompt `ids` (its own or `swapped_prompt`'s: same positions) with the instruction's
+        structure changed, each independently: a random replacement word before it (p 0.4), one to three
+        after it (p 0.4), its first word dropped when that carries no argument (p 0.3; a verb: "the red
+        block in the blue bowl"); at least one of the two insertions when nothing else was drawn."""
+        if len(self.swap_ids) == 0:
+            return ids
+        u = torch.rand(4, generator=gen).tolist()
+        pre, post, drop = u[0] < 0.4, u[1] < 0.4, u[2] < 0.3
+        if not (pre or post or drop):
+            pre, post = u[3] < 0.5, u[3] >= 0.5
+        pos = self.swappable[k]
+        head = int(pos[0]) if len(pos) else -1
+        start, end = self.instr_end[k] - len(_PRE_TOKEN.findall(self.instructions[k].lower())), self.instr_end[k]
+        draw = lambda n: [int(i) for i in self.swap_ids[torch.randint(0, len(self.swap_ids), (n,), generator=gen)]]  # noqa: E731
+        tail = draw(1 + int(torch.randint(0, 3, (1,), generator=gen))) if post else []
+        body = ids[start:end]
+        if drop and head == start and len(body) > 1:
+            body = body[1:]
+        return ids[:start] + (draw(1) if pre else []) + body + tail + ids[end:]
 
     def patch_labels(self, idx: np.ndarray, offsets: np.ndarray | None, size: int, grid: int, shift: int) -> torch.Tensor:
         """[B, grid²] per-patch labels (row-major): 0 background, 1 + class of the object whose projected
@@ -396,11 +418,12 @@ class FrameSet:
 
     def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, augment: bool = False,
               shift: int = 2, jitter: float = 0.08, state_noise: float = 0.05, prompt_episodes: list[int] | None = None,
-              word_swap: float = 0.0):
+              word_swap: float = 0.0, word_edit: float = 0.0):
         """→ pixel_values [B, 3, S, S], input_ids [B, L] (left-padded prompt + 6 action tokens),
         attention_mask [B, L], state [B, 4], target slots [B, 7]. `aux_rows(idx)` gives the aux targets.
         `prompt_episodes`: take each frame's instruction from these episodes instead (counterfactual).
-        `word_swap` (with `augment`): the fraction of frames whose instruction gets `swapped_prompt`."""
+        `word_swap` (with `augment`): the fraction of frames whose instruction gets `swapped_prompt`;
+        `word_edit`: the fraction, drawn independently, that gets `edited_prompt`."""
         x = torch.from_numpy(self.frames[idx]).permute(0, 3, 1, 2).float().div_(255.0)  # [B, 3, S, S]
         self.last_offsets = None  # the crop offsets of this batch's shift augmentation (patch_labels)
         b, _, s, _ = x.shape
@@ -424,6 +447,10 @@ class FrameSet:
         if augment and word_swap > 0 and prompt_episodes is None:
             swap = (torch.rand(b, generator=gen) < word_swap).numpy()
             prompts = [self.swapped_prompt(int(k), gen) if swap[i] else p
+                       for i, (k, p) in enumerate(zip(self.episode[idx], prompts))]
+        if augment and word_edit > 0 and prompt_episodes is None:
+            edit = (torch.rand(b, generator=gen) < word_edit).numpy()
+            prompts = [self.edited_prompt(int(k), p, gen) if edit[i] else p
                        for i, (k, p) in enumerate(zip(self.episode[idx], prompts))]
         width = max(len(p) for p in prompts) + slots.shape[1] - 1
         ids = torch.full((b, width), self.pad_id, dtype=torch.long)
