@@ -292,6 +292,7 @@ class FrameSet:
         # Word swap (train.py --word-swap, vla/words.py): per episode the prompt positions of instruction
         # words that carry no argument; `swap_ids` (set by set_word_swap) are the replacements' ids.
         head = len(vocab.encode(PROMPT_TEMPLATE.split("{instruction}")[0]))
+        self.instr_start = head  # every prompt's instruction starts here; `instr_end` per episode
         self.swappable, self.instr_end = [], []
         for e in eps:
             pieces = _PRE_TOKEN.findall(e.instruction.lower())
@@ -336,12 +337,11 @@ class FrameSet:
         if not (pre or post or drop):
             pre, post = u[3] < 0.5, u[3] >= 0.5
         pos = self.swappable[k]
-        head = int(pos[0]) if len(pos) else -1
-        start, end = self.instr_end[k] - len(_PRE_TOKEN.findall(self.instructions[k].lower())), self.instr_end[k]
+        start, end = self.instr_start, self.instr_end[k]
         draw = lambda n: [int(i) for i in self.swap_ids[torch.randint(0, len(self.swap_ids), (n,), generator=gen)]]  # noqa: E731
         tail = draw(1 + int(torch.randint(0, 3, (1,), generator=gen))) if post else []
         body = ids[start:end]
-        if drop and head == start and len(body) > 1:
+        if drop and len(pos) and pos[0] == start and len(body) > 1:
             body = body[1:]
         return ids[:start] + (draw(1) if pre else []) + body + tail + ids[end:]
 

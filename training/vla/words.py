@@ -8,8 +8,8 @@ policy learns to read the structure instead of memorising the training verbs.
 
 KEPT_WORDS (never swapped) are the words that carry a task's arguments: colours, containers and their
 prepositions, push directions (src/core/instructions.ts). HELD_OUT_WORDS mirrors src/core/splits.ts: no
-held-out word is ever drawn as a replacement, so none leaks into training. tests/training/words.test.ts
-checks both lists against the TypeScript.
+held-out word is ever drawn as a replacement, so none leaks into training.
+tests/core/trainingWords.test.ts checks both lists against the TypeScript.
 """
 from __future__ import annotations
 
