@@ -81,6 +81,49 @@ test('an instruction typed and run with Enter drives the arm for 20 steps with f
   expect(errors).toEqual([]);
 });
 
+test('success is checked for the block the typed instruction names, not only the scene task', async ({
+  page,
+}) => {
+  // Seed 0's scene for pick:red-block also holds a purple block (the page a newcomer opens).
+  const { errors } = await openReady(page, '?task=pick:red-block&seed=0');
+  const blocks = await page.evaluate(() =>
+    Object.keys(window.vla!.state().objects).filter((n) => n.endsWith('_block')),
+  );
+  const other = blocks.find((n) => n !== 'red_block')!.split('_')[0];
+  await page.getByTestId('policy-max-steps').fill('3');
+  const box = page.getByTestId('policy-instruction');
+  const status = page.getByTestId('episode-status');
+  const checked = page.getByTestId('episode-task');
+
+  await box.fill(`pick up the ${other} block`);
+  await box.press('Enter');
+  await expect(status).toHaveAttribute('data-status', /success|failure/, { timeout: 45_000 });
+  await expect(checked).toHaveText(`checking pick:${other}-block (from the instruction)`);
+  // The recording keeps both: the scene's task (to rebuild the scene) and the task that was checked.
+  const metas = await page.evaluate(async () => {
+    await window.vla!.flushRecordings();
+    return window.vla!.listRecordings();
+  });
+  const latest = metas.reduce((a, b) => (b.startedAt > a.startedAt ? b : a));
+  expect([latest.task, latest.checkedTask]).toEqual(['pick:red-block', `pick:${other}-block`]);
+
+  // The scene's own block: nothing to say.
+  await box.fill('pick up the red block');
+  await box.press('Enter');
+  await expect(status).toHaveAttribute('data-status', /running|success|failure/);
+  await expect(status).toHaveAttribute('data-status', /success|failure/, { timeout: 45_000 });
+  await expect(checked).toHaveCount(0);
+
+  // window.vla.runEpisode names its task: that one is checked, whatever the instruction says.
+  await page.evaluate(
+    (instruction) => window.vla!.runEpisode({ seed: 0, task: 'pick:red-block', instruction, maxSteps: 3 }),
+    `pick up the ${other} block`,
+  );
+  await expect(status).toHaveAttribute('data-status', /success|failure/);
+  await expect(checked).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('predict gives the same tokens on WASM and on WebGPU (SwiftShader)', async ({ page }) => {
   const { errors } = await openReady(page);
   const args = { instruction: 'put the green block on the yellow plate', seed: 5, task: 'pick:green-block' };

@@ -62,7 +62,7 @@ export interface RunOptions {
 
 export type RunnerEvent =
   | { type: 'reset'; scene: SceneSpec; state: SimState; instruction: string }
-  | { type: 'start'; source: ActionSourceKind; maxSteps: number }
+  | { type: 'start'; source: ActionSourceKind; maxSteps: number; task: string | null }
   | { type: 'step'; steps: number; state: SimState; result: StepResult; success: boolean; reason: string }
   | { type: 'end'; result: EpisodeResult };
 
@@ -103,6 +103,7 @@ export class EpisodeRunner {
   private currentScene: SceneSpec | null = null;
   private currentInstruction = '';
   private monitor: SuccessMonitor | null = null;
+  private checkedTaskValue: string | null = null;
   private stepCount = 0;
   private lastReason = '';
   private statusValue: EpisodeStatus = 'idle';
@@ -153,11 +154,30 @@ export class EpisodeRunner {
     this.currentScene = scene;
     this.currentInstruction = defaultInstruction(task);
     this.monitor = createSuccessMonitor(scene, state);
+    this.checkedTaskValue = null;
     this.stepCount = 0;
     this.lastReason = '';
     this.statusValue = 'idle';
     this.emit({ type: 'reset', scene, state, instruction: this.currentInstruction });
     return { scene, state, instruction: this.currentInstruction };
+  }
+
+  /**
+   * Check success for `task` instead of the scene's own task (e.g. the one a typed instruction asks for,
+   * core/instructionTask.ts), from the current state. Only before the episode's first step: a check
+   * that changed mid-episode would judge steps taken for another task. Returns the task now checked.
+   */
+  checkTask(task: string): string {
+    const scene = this.requireScene();
+    if (this.stepCount > 0) throw new Error('checkTask: the episode has already started');
+    this.monitor = createSuccessMonitor({ ...scene, task }, this.sim.state());
+    this.checkedTaskValue = task;
+    return task;
+  }
+
+  /** The task success is checked for: the scene's, unless checkTask() chose another. */
+  get checkedTask(): string | null {
+    return this.checkedTaskValue ?? this.currentScene?.task ?? null;
   }
 
   /** The scripted expert for the current scene, as an action source. */
@@ -225,7 +245,7 @@ export class EpisodeRunner {
     const stepMs: number[] = [];
     const monitor = this.monitor!;
     this.statusValue = 'running';
-    this.emit({ type: 'start', source: source.kind, maxSteps });
+    this.emit({ type: 'start', source: source.kind, maxSteps, task: this.checkedTask });
     let state = this.sim.state();
     let sliceStart = now();
     const turns = new TurnWatch();

@@ -148,6 +148,7 @@ export function createPolicyAutomation(store: {
       const r = await get().runPolicy({
         pace: 'fast',
         instruction: instruction ?? text,
+        taskFromInstruction: false, // the caller named the task: check that one
         ...(maxSteps === undefined ? {} : { maxSteps }),
       });
       if (!r) throw new Error('runEpisode: the policy did not run');

@@ -46,6 +46,26 @@ describe('EpisodeRunner (real sim in Node)', () => {
     expect(runner.status).toBe('idle');
     expect(runner.steps).toBe(0);
   });
+
+  it('checks success for the task checkTask names, only before the first step, until the next reset', async () => {
+    const runner = new EpisodeRunner(await Sim.create());
+    const { scene } = await runner.reset(1, 'pick:red-block');
+    const other = scene.objects.find((o) => o.kind === 'block' && o.color !== 'red');
+    expect(other).toBeDefined();
+    const starts: (string | null)[] = [];
+    runner.subscribe((e) => e.type === 'start' && starts.push(e.task));
+    runner.checkTask(`pick:${other!.color}-block`);
+    expect(runner.checkedTask).toBe(`pick:${other!.color}-block`);
+    // The expert lifts the red block: a success for the scene's task, not for the one now checked.
+    const r = await runner.run(runner.expertSource(), { maxSteps: 120 });
+    expect([r.status, r.steps]).toEqual(['failure', 120]);
+    expect(starts).toEqual([`pick:${other!.color}-block`]);
+    expect(() => runner.checkTask('pick:red-block')).toThrow(/already started/);
+
+    await runner.reset(1, 'pick:red-block');
+    expect(runner.checkedTask).toBe('pick:red-block');
+    expect((await runner.run(runner.expertSource(), { maxSteps: 120 })).success).toBe(true);
+  });
 });
 
 describe('EpisodeRunner fast pace yields', () => {
@@ -104,7 +124,7 @@ describe('bindRunner', () => {
     const seen: string[] = [];
     bindRunner(fake, (e) => seen.push(e.type === 'step' ? `step${e.steps}` : e.type), 50);
     const step = (n: number) => ({ type: 'step', steps: n }) as unknown as RunnerEvent;
-    listener({ type: 'start', source: 'expert', maxSteps: 10 });
+    listener({ type: 'start', source: 'expert', maxSteps: 10, task: 'pick:red-block' });
     for (let i = 1; i <= 5; i++) listener(step(i));
     await new Promise((r) => setTimeout(r, 80));
     expect(seen).toEqual(['start', 'step1', 'step5']);

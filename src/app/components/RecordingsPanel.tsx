@@ -60,6 +60,7 @@ function RecordingRow({ meta, active, viewed }: { meta: RecordingMeta; active: b
       <div className="recording-line">
         <span className="recording-task" title={meta.instruction}>
           {meta.task} <span className="muted">· seed {meta.seed}</span>
+          {meta.checkedTask && <span className="muted"> · checked {meta.checkedTask}</span>}
         </span>
         <span className={`rec-status rec-${meta.status}`} data-testid="recording-status">
           {meta.status}

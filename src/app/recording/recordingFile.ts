@@ -90,6 +90,7 @@ const metaSchema = z.object({
   updatedAt: finite,
   seed: z.number().int(),
   task: z.string(),
+  checkedTask: z.string().exactOptional(),
   instruction: z.string(),
   modelId: z.string(),
   modelName: z.string(),

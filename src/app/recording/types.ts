@@ -34,7 +34,10 @@ export interface RecordingMeta {
   /** Last write, ms since the epoch. */
   updatedAt: number;
   seed: number;
+  /** The scene's task (with the seed, it rebuilds the scene). */
   task: string;
+  /** The task success was checked for, when the instruction asked for another (core/instructionTask.ts). */
+  checkedTask?: string;
   instruction: string;
   modelId: string;
   modelName: string;

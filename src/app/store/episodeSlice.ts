@@ -11,6 +11,8 @@ export interface EpisodeView {
   steps: number;
   maxSteps: number;
   reason: string;
+  /** The task success is checked for (EpisodeRunner.checkedTask), null before an episode starts. */
+  task: string | null;
 }
 
 export interface EpisodeSlice {
@@ -23,7 +25,7 @@ export interface EpisodeSlice {
   applyRunnerEvent(e: RunnerEvent): void;
 }
 
-const IDLE: EpisodeView = { status: 'idle', source: null, steps: 0, maxSteps: 0, reason: '' };
+const IDLE: EpisodeView = { status: 'idle', source: null, steps: 0, maxSteps: 0, reason: '', task: null };
 
 export const createEpisodeSlice: SliceCreator<EpisodeSlice> = (set, get) => ({
   episode: IDLE,
@@ -43,7 +45,16 @@ export const createEpisodeSlice: SliceCreator<EpisodeSlice> = (set, get) => ({
         set({ episode: IDLE, lastResult: null, instruction: e.instruction });
         break;
       case 'start':
-        set({ episode: { status: 'running', source: e.source, steps: 0, maxSteps: e.maxSteps, reason: '' } });
+        set({
+          episode: {
+            status: 'running',
+            source: e.source,
+            steps: 0,
+            maxSteps: e.maxSteps,
+            reason: '',
+            task: e.task,
+          },
+        });
         break;
       case 'step':
         set((s) => ({ episode: { ...s.episode, steps: e.steps, reason: e.reason } }));

@@ -6,7 +6,9 @@
  * client reports are handled here: a crashed worker interrupts the policy episode (its records are kept)
  * and is restarted; a WebGPU → WASM fallback updates the model info. Both leave a notice for the panel.
  */
+
 import { PolicyInputError } from '../../core/errors';
+import { taskForInstruction } from '../../core/instructionTask';
 import type {
   ExecutionProviderPreference,
   LoadProgress,
@@ -98,6 +100,12 @@ export interface PolicySlice {
     pace?: 'realtime' | 'fast';
     maxSteps?: number;
     instruction?: string;
+    /**
+     * Check success for the task the instruction asks for in this scene (core/instructionTask.ts) rather
+     * than the scene's own, when it names another block or target (default true; window.vla.runEpisode,
+     * whose caller names the task, passes false).
+     */
+    taskFromInstruction?: boolean;
   }): Promise<EpisodeResult | null>;
   /** One policy step, then pause. */
   stepPolicy(): Promise<EpisodeResult | null>;
@@ -164,6 +172,18 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
           }
         : {}),
     });
+  };
+
+  /**
+   * Before an episode's first step: check success for the task `instruction` asks for in the scene, or
+   * the scene's own task when it asks for nothing this scene can resolve.
+   */
+  const checkAskedTask = (instruction: string) => {
+    const { runner } = requireReady().world;
+    const scene = runner.scene;
+    if (!scene || runner.steps > 0) return;
+    const task = taskForInstruction(instruction, scene) ?? scene.task;
+    if (task !== runner.checkedTask) runner.checkTask(task);
   };
 
   /** Run `source` on the runner; a policy error is shown in the model panel and rethrown. */
@@ -321,9 +341,11 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       const { world, info } = requireReady();
       const status = world.runner.status;
       const pace = options.pace ?? get().pace;
-      const source = makeSource(options.instruction ?? get().effectiveInstruction(), true, pace);
+      const instruction = options.instruction ?? get().effectiveInstruction();
+      const source = makeSource(instruction, true, pace);
       if (status === 'success' || status === 'failure' || status === 'stopped' || status === 'interrupted')
         await get().resetScene();
+      if (options.taskFromInstruction ?? true) checkAskedTask(instruction);
       return runSource(source, {
         pace,
         speed: get().speed,
@@ -335,9 +357,11 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get) => {
       const { world } = requireReady();
       const status = world.runner.status;
       if (status === 'running') return world.runner.pause().then(() => null);
-      const source = makeSource(get().effectiveInstruction());
+      const instruction = get().effectiveInstruction();
+      const source = makeSource(instruction);
       if (status === 'success' || status === 'failure' || status === 'stopped' || status === 'interrupted')
         await get().resetScene();
+      checkAskedTask(instruction);
       return runSource(source, { stepsThisRun: 1, maxSteps: get().policyMaxSteps });
     },
     pausePolicy: async () => {
