@@ -7,7 +7,8 @@
  * default: the same Sim and EpisodeRunner code as the page) and, with --baseline, the random-action
  * baseline (`window.vla.runRandom`). Prints a family × split table with 95% Wilson intervals on stdout.
  * JSON: { cells: [{ family, split, episodes, success (rate), successes, ci95, expert_success, … }],
- * totals (the same per split over all families), model, commit, ep, date, episodes: [per-episode
+ * totals (the same per split over all families), model, commit (read at the start; commit_end when the
+ * checkout changed during the run), ep, date, episodes: [per-episode
  * records] }. Node only.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -326,6 +327,14 @@ export function aggregate(
   return cells;
 }
 
+/** `commit_end` / `commit_dirty_end` when the checkout changed while the eval ran, else nothing. */
+function changedSince(start: { commit: string; commit_dirty: boolean }) {
+  const end = gitCommit();
+  return end.commit === start.commit && end.commit_dirty === start.commit_dirty
+    ? {}
+    : { commit_end: end.commit, commit_dirty_end: end.commit_dirty };
+}
+
 /** With --trace: per family × split, how many episodes ended each way (traceOutcome), in TRACE_OUTCOMES order. */
 export function outcomeCounts(
   records: readonly EpisodeRecord[],
@@ -397,6 +406,8 @@ async function main(): Promise<void> {
         jobs.push({ ...e, split, index: jobs.length });
 
   const t0 = performance.now();
+  // The checkout the episodes run on, read before they start (an eval takes tens of minutes).
+  const commitAtStart = gitCommit();
   const expert = args.expert === 'node' ? await expertInNode(jobs, args.maxSteps) : null;
 
   const served = await servePlayground({ build: args.build, mounts: model.mounts });
@@ -479,7 +490,8 @@ async function main(): Promise<void> {
       totals,
       ...(outcomes.length > 0 ? { outcomes } : {}),
       model: modelInfo,
-      ...gitCommit(),
+      ...commitAtStart,
+      ...changedSince(commitAtStart),
       ep: info?.executionProvider ?? args.ep,
       ep_requested: args.ep,
       decoding,
