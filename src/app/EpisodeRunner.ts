@@ -62,6 +62,7 @@ export interface RunOptions {
 
 export type RunnerEvent =
   | { type: 'reset'; scene: SceneSpec; state: SimState; instruction: string }
+  /** `task`: the task success is checked for when it is not the scene's own (EpisodeRunner.checkTask), else null. */
   | { type: 'start'; source: ActionSourceKind; maxSteps: number; task: string | null }
   | { type: 'step'; steps: number; state: SimState; result: StepResult; success: boolean; reason: string }
   | { type: 'end'; result: EpisodeResult };
@@ -103,7 +104,8 @@ export class EpisodeRunner {
   private currentScene: SceneSpec | null = null;
   private currentInstruction = '';
   private monitor: SuccessMonitor | null = null;
-  private checkedTaskValue: string | null = null;
+  /** The task checkTask() chose when it is not the scene's own; null otherwise. */
+  private otherTask: string | null = null;
   private stepCount = 0;
   private lastReason = '';
   private statusValue: EpisodeStatus = 'idle';
@@ -154,7 +156,7 @@ export class EpisodeRunner {
     this.currentScene = scene;
     this.currentInstruction = defaultInstruction(task);
     this.monitor = createSuccessMonitor(scene, state);
-    this.checkedTaskValue = null;
+    this.otherTask = null;
     this.stepCount = 0;
     this.lastReason = '';
     this.statusValue = 'idle';
@@ -165,19 +167,18 @@ export class EpisodeRunner {
   /**
    * Check success for `task` instead of the scene's own task (e.g. the one a typed instruction asks for,
    * core/instructionTask.ts), from the current state. Only before the episode's first step: a check
-   * that changed mid-episode would judge steps taken for another task. Returns the task now checked.
+   * that changed mid-episode would judge steps taken for another task.
    */
-  checkTask(task: string): string {
+  checkTask(task: string): void {
     const scene = this.requireScene();
     if (this.stepCount > 0) throw new Error('checkTask: the episode has already started');
     this.monitor = createSuccessMonitor({ ...scene, task }, this.sim.state());
-    this.checkedTaskValue = task;
-    return task;
+    this.otherTask = task === scene.task ? null : task;
   }
 
   /** The task success is checked for: the scene's, unless checkTask() chose another. */
   get checkedTask(): string | null {
-    return this.checkedTaskValue ?? this.currentScene?.task ?? null;
+    return this.otherTask ?? this.currentScene?.task ?? null;
   }
 
   /** The scripted expert for the current scene, as an action source. */
@@ -245,7 +246,7 @@ export class EpisodeRunner {
     const stepMs: number[] = [];
     const monitor = this.monitor!;
     this.statusValue = 'running';
-    this.emit({ type: 'start', source: source.kind, maxSteps, task: this.checkedTask });
+    this.emit({ type: 'start', source: source.kind, maxSteps, task: this.otherTask });
     let state = this.sim.state();
     let sliceStart = now();
     const turns = new TurnWatch();

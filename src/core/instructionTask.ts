@@ -2,10 +2,11 @@
  * Which task a typed instruction asks for in a given scene, so that the playground checks success for
  * what the user asked ("pick up the purple block" in a scene made for `pick:red-block`), not only for
  * the task the scene was generated with. Deliberately literal: colours are read as words, the target
- * container from a second colour (with its kind, a synonym, or alone when the scene has one such container), a push from a direction phrase; anything
- * it cannot resolve to objects of the scene gives null, and the scene's own task stays. Pure; no DOM.
+ * container from a second colour (with its kind, a synonym, or alone when the scene has one such
+ * container), a push from a direction phrase; anything it cannot resolve to objects of the scene gives
+ * null, and the scene's own task stays. Pure; no DOM.
  */
-import { formatTask, type PushDirection, type Task } from './task';
+import { formatTask, type PushDirection } from './task';
 import type { SceneSpec } from './types';
 import { type ContainerKind, isColor } from './vocabulary';
 
@@ -36,23 +37,20 @@ const PUSH_VERBS = new Set(['push', 'shove', 'slide', 'nudge', 'shift', 'drive',
  * the scene, or names it ambiguously (a container colour the scene has twice, a push without direction).
  */
 export function taskForInstruction(instruction: string, scene: SceneSpec): string | null {
-  const words = instruction.toLowerCase().match(/[a-z]+/g) ?? [];
-  const colours = words.flatMap((w, i) => (isColor(w) ? [{ colour: w, at: i }] : []));
-  const blockAt = colours.findIndex((c) =>
-    scene.objects.some((o) => o.kind === 'block' && o.color === c.colour),
-  );
+  const words: string[] = instruction.toLowerCase().match(/[a-z]+/g) ?? [];
+  const colours = words.filter(isColor);
+  const blockAt = colours.findIndex((c) => scene.objects.some((o) => o.kind === 'block' && o.color === c));
   if (blockAt < 0) return null;
-  const color = colours[blockAt]!.colour;
+  const color = colours[blockAt]!;
 
   const kindsNamed = new Set(words.flatMap((w) => (CONTAINER_WORDS[w] ? [CONTAINER_WORDS[w]] : [])));
-  const others = colours.filter((_, i) => i !== blockAt).map((c) => c.colour);
+  const others = colours.filter((_, i) => i !== blockAt);
   const containers = scene.objects.filter((o) => o.kind !== 'block' && others.includes(o.color));
   // A container named by its kind, or by a colour alone ("the red block in the green one").
   if (kindsNamed.size > 0 || containers.length > 0) {
     const matches =
       kindsNamed.size > 0 ? containers.filter((o) => kindsNamed.has(o.kind as ContainerKind)) : containers;
-    const names = new Set(matches.map((o) => o.name));
-    if (names.size !== 1) return null;
+    if (matches.length !== 1) return null; // scene objects are unique by colour and kind
     const target = matches[0]!;
     return formatTask({
       family: 'put',
@@ -66,6 +64,5 @@ export function taskForInstruction(instruction: string, scene: SceneSpec): strin
   const direction = found.find((d) => d === 'left' || d === 'right') ?? found[0];
   if (direction) return formatTask({ family: 'push', color, direction });
   if (words.some((w) => PUSH_VERBS.has(w))) return null;
-  const task: Task = { family: 'pick', color };
-  return formatTask(task);
+  return formatTask({ family: 'pick', color });
 }

@@ -27,7 +27,7 @@ export function EpisodeBadge() {
       <span className="dot" />
       <span className="label">{label}</span>
       {status !== 'idle' && <span className="steps">{steps} steps</span>}
-      {checked && checked !== sceneTask && status !== 'idle' && (
+      {checked && status !== 'idle' && (
         <span
           className="checked-task"
           data-testid="episode-task"

@@ -254,7 +254,7 @@ export class EpisodeRecorder {
       updatedAt: t,
       seed: s.seed,
       task: s.task,
-      ...(s.episode.task && s.episode.task !== s.task ? { checkedTask: s.episode.task } : {}),
+      ...(s.episode.task ? { checkedTask: s.episode.task } : {}),
       instruction: first.instruction,
       modelId: info?.id ?? s.model.ref,
       modelName: info?.name ?? s.model.ref,

@@ -11,7 +11,7 @@ export interface EpisodeView {
   steps: number;
   maxSteps: number;
   reason: string;
-  /** The task success is checked for (EpisodeRunner.checkedTask), null before an episode starts. */
+  /** The task success is checked for when the instruction asked for another than the scene's; else null. */
   task: string | null;
 }
 

@@ -6,7 +6,6 @@
  * client reports are handled here: a crashed worker interrupts the policy episode (its records are kept)
  * and is restarted; a WebGPU → WASM fallback updates the model info. Both leave a notice for the panel.
  */
-
 import { PolicyInputError } from '../../core/errors';
 import { taskForInstruction } from '../../core/instructionTask';
 import type {
